@@ -1,0 +1,129 @@
+"""Settings: safe defaults, overridden by ``ELEARN_*`` environment variables.
+
+Every setting has a default that works on one machine over loopback, so a newcomer can run
+the service with no configuration.  Production mode refuses the development secret key, and
+any malformed setting stops start-up with one line that names it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class SettingError(RuntimeError):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+def default_settings(instance_path: str) -> dict[str, Any]:
+    """Defaults for every setting the service reads."""
+    return {
+        "ENV": "development",
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'elearn.sqlite3'}",
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "COURSES_PATH": str(Path(instance_path).parent / "courses"),
+        "DEFAULT_LANGUAGE": "fi",
+        "LANGUAGES": ["fi", "sv", "en"],
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_SECONDS": 900,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # xAPI
+        "XAPI_NAMESPACE": "",  # uuid5 namespace for statement ids; derived from PUBLIC_URL when empty
+        "XAPI_ACTOR": "account",  # or "mbox"
+        "XAPI_ACTOR_HOMEPAGE": "",  # defaults to PUBLIC_URL
+        "XAPI_SEND_REFLECTION_TEXT": False,
+        "LRS_DESTINATIONS": [],
+        "XAPI_BATCH_SIZE": 100,
+        "XAPI_TIMEOUT_SECONDS": 10.0,
+        # API / OpenAPI (flask-smorest)
+        "API_TITLE": "elearn API",
+        "API_VERSION": "1.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    """Interpret an environment value with the type of its default."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingError(f"ELEARN_{name}: expected true or false, got {raw!r}")
+    if isinstance(default, int) and not isinstance(default, bool):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingError(f"ELEARN_{name}: expected an integer, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingError(f"ELEARN_{name}: expected a number, got {raw!r}") from None
+    if isinstance(default, (list, dict)):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise SettingError(f"ELEARN_{name}: expected JSON ({exc.msg})") from None
+        if not isinstance(value, type(default)):
+            raise SettingError(f"ELEARN_{name}: expected a JSON {type(default).__name__}")
+        return value
+    return raw
+
+
+def load_settings(instance_path: str, environ: dict[str, str] | None = None,
+                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, ``ELEARN_*`` variables and explicit overrides, then validate."""
+    environ = os.environ if environ is None else environ
+    settings = default_settings(instance_path)
+    for key, raw in environ.items():
+        if not key.startswith("ELEARN_"):
+            continue
+        name = key[len("ELEARN_"):]
+        default = settings.get(name, "")
+        settings[name] = _coerce(name, raw, default)
+    settings.update(overrides or {})
+    validate_settings(settings)
+    return settings
+
+
+def validate_settings(settings: dict[str, Any]) -> None:
+    """Refuse settings the service cannot run safely with."""
+    if settings["ENV"] not in {"development", "production", "testing"}:
+        raise SettingError("ELEARN_ENV: expected development, production or testing")
+    if settings["ENV"] == "production":
+        if settings["SECRET_KEY"] == DEV_SECRET_KEY or len(settings["SECRET_KEY"]) < 32:
+            raise SettingError(
+                "ELEARN_SECRET_KEY: production needs its own secret of at least 32 characters")
+    if not settings["SECRET_KEY"]:
+        raise SettingError("ELEARN_SECRET_KEY: must not be empty")
+    url = settings["DATABASE_URL"]
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise SettingError("ELEARN_DATABASE_URL: expected a sqlite:/// or postgresql:// URL")
+    public = settings["PUBLIC_URL"]
+    if not (public.startswith("http://") or public.startswith("https://")):
+        raise SettingError("ELEARN_PUBLIC_URL: expected an http:// or https:// URL")
+    settings["PUBLIC_URL"] = public.rstrip("/")
+    if settings["DEFAULT_LANGUAGE"] not in settings["LANGUAGES"]:
+        raise SettingError("ELEARN_DEFAULT_LANGUAGE: must be one of ELEARN_LANGUAGES")
+    if settings["XAPI_ACTOR"] not in {"account", "mbox"}:
+        raise SettingError("ELEARN_XAPI_ACTOR: expected account or mbox")
+    # Cookies travel only over https when the service is published over https.
+    secure = public.startswith("https://")
+    settings.setdefault("SESSION_COOKIE_SECURE", secure)
+    settings.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver the project installs.
+        settings["DATABASE_URL"] = "postgresql+psycopg://" + url[len("postgresql://"):]

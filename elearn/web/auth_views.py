@@ -1,0 +1,82 @@
+"""Login, logout and the interface-language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from elearn.access import public, roles
+from elearn.auth import safe_next
+from elearn.db import get_session
+from elearn.i18n import gettext as _
+from elearn.services.accounts import authenticate
+from elearn.web.forms import LanguageForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def landing_url() -> str:
+    """Where a signed-in user starts: the first page their role can use."""
+    endpoints = current_app.config.get("ROLE_LANDING", {})
+    endpoint = endpoints.get(current_user.role.value) if current_user.is_authenticated else None
+    if endpoint and endpoint in current_app.view_functions:
+        return url_for(endpoint)
+    return url_for("auth.home")
+
+
+@bp.get("/")
+@public
+def home():
+    if current_user.is_authenticated:
+        return redirect(landing_url())
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    status = 200
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        outcome = authenticate(
+            get_session(), form.username.data, form.password.data, request.remote_addr or "",
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lockout_seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
+        if outcome.user is not None:
+            session.clear()
+            login_user(outcome.user)
+            return redirect(safe_next(form.next.data) or landing_url())
+        g.commit_on_error = True  # keep the failure record that drives throttling
+        if outcome.locked_for_seconds:
+            minutes = max(1, (outcome.locked_for_seconds + 59) // 60)
+            form.username.errors.append(
+                _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes))
+            status = 429
+        else:
+            form.password.errors.append(_("Wrong username or password."))
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@roles()
+def logout():
+    logout_user()
+    session.clear()
+    session["language"] = g.get("language")
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in current_app.config["LANGUAGES"]:
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.preferred_language = form.language.data
+    return redirect(safe_next(form.next.data) or url_for("auth.home"))

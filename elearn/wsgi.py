@@ -1,0 +1,4 @@
+"""WSGI entry point for gunicorn: ``gunicorn elearn.wsgi:app``."""
+from elearn import create_app
+
+app = create_app()
