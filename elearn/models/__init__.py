@@ -1,4 +1,8 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 from elearn.models.accounts import LoginFailure, Role, User
+from elearn.models.courses import Course, CourseVersion, Question, ReflectionTask, Unit
+from elearn.models.learning import (AttemptAnswer, Enrolment, QuizAttempt, Reflection,
+                                    UnitProgress)
 
-__all__ = ["LoginFailure", "Role", "User"]
+__all__ = ["AttemptAnswer", "Course", "CourseVersion", "Enrolment", "LoginFailure", "Question",
+           "QuizAttempt", "Reflection", "ReflectionTask", "Role", "Unit", "UnitProgress", "User"]
