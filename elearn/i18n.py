@@ -23,16 +23,23 @@ LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 
 def _load_catalogue(language: str) -> NullTranslations:
-    """Read ``messages.po`` and compile it in memory (fuzzy entries are left out)."""
-    po_path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+    """Read every ``.po`` file of ``language`` (one per feature) and compile them in memory.
+
+    Fuzzy entries are left out, as gettext would.
+    """
+    merged = NullTranslations()
+    for po_path in sorted((TRANSLATIONS_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        part = Translations(fp=buffer)
+        if isinstance(merged, Translations):
+            merged._catalog.update(part._catalog)
+        else:
+            merged = part
+    return merged
 
 
 def current_language() -> str:

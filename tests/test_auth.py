@@ -124,3 +124,11 @@ def test_accept_language_picks_default_language(app):
     assert '<html lang="en">' in page
     page = client.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="fi">' in page
+
+
+def test_interface_is_translated(app):
+    client = app.test_client()
+    page = client.get("/login", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "Kirjaudu sisään" in page and "Käyttäjätunnus" in page
+    page = client.get("/login", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert "Logga in" in page and "Användarnamn" in page
