@@ -36,6 +36,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # role -> endpoint of the first page after sign-in; features add their own
+        "ROLE_LANDING": {},
         # xAPI
         "XAPI_NAMESPACE": "",  # uuid5 namespace for statement ids; derived from PUBLIC_URL when empty
         "XAPI_ACTOR": "account",  # or "mbox"
