@@ -66,7 +66,7 @@ class LocalRalph:
             auth.unlink()
         subprocess.run(
             [str(RALPH_BIN), "auth", "-u", self.username, "-p", self.password, "-s", "all",
-             "-M", "mailto:elearn-lrs@localhost", "-w"],
+             "-M", "mailto:elearn-lrs@example.org", "-w"],
             env=self._env(), check=True, capture_output=True, timeout=120)
 
     def start(self, timeout: float = 60.0) -> "LocalRalph":
