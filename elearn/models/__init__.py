@@ -3,6 +3,8 @@ from elearn.models.accounts import LoginFailure, Role, User
 from elearn.models.courses import Course, CourseVersion, Question, ReflectionTask, Unit
 from elearn.models.learning import (AttemptAnswer, Enrolment, QuizAttempt, Reflection,
                                     UnitProgress)
+from elearn.models.xapi import XapiClient, XapiDelivery, XapiDestinationState, XapiStatement
 
 __all__ = ["AttemptAnswer", "Course", "CourseVersion", "Enrolment", "LoginFailure", "Question",
-           "QuizAttempt", "Reflection", "ReflectionTask", "Role", "Unit", "UnitProgress", "User"]
+           "QuizAttempt", "Reflection", "ReflectionTask", "Role", "Unit", "UnitProgress", "User",
+           "XapiClient", "XapiDelivery", "XapiDestinationState", "XapiStatement"]
