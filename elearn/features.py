@@ -15,4 +15,6 @@ def init_features(app: Flask) -> None:
 
 
 def _feature_inits():
-    return []
+    from elearn import content
+
+    return [content.init_app]

@@ -1,0 +1,56 @@
+"""``elearn courses validate|import [PATH]``: the authoring tools.
+
+PATH defaults to ``ELEARN_COURSES_PATH`` (``courses/``) and may be one course folder or a
+folder of course folders.  Problems go to stdout as ``path:line: message`` (one per line,
+sorted) so editors and CI logs can jump to them; the exit status is 1 when there are any.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from elearn.content.problems import Problem
+
+courses_group = click.Group("courses", help="Course files: validate and publish.")
+
+
+def _default_path() -> str:
+    """ELEARN_COURSES_PATH, shown relative to the working directory when inside it."""
+    configured = Path(current_app.config["COURSES_PATH"])
+    try:
+        return os.path.relpath(configured) if configured.resolve().is_relative_to(
+            Path.cwd().resolve()) else str(configured)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(configured)
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+    files = len({problem.path for problem in problems})
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
+               f"file{'s' if files != 1 else ''}", err=True)
+
+
+@courses_group.command("validate")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def validate(path: str | None) -> None:
+    """Check course files; print every problem as path:line: message (exit 1 if any)."""
+    from elearn.content.loader import load_courses
+
+    courses, problems = load_courses(path or _default_path())
+    if problems:
+        _report(problems)
+        sys.exit(1)
+    for course in courses:
+        units = course.units
+        questions = sum(len(unit.data["quiz"]["questions"]) for unit in units)
+        reflections = sum(len(unit.data.get("reflections") or []) for unit in units)
+        click.echo(f"{course.slug}: valid ({len(units)} units, {questions} questions, "
+                   f"{reflections} reflections)")

@@ -1,0 +1,127 @@
+"""YAML with line numbers.
+
+PyYAML's ``safe_load`` forgets where a value came from, but every problem in a course file
+must name its line.  We compose the node tree with the safe loader and convert it ourselves
+into dicts and lists that remember the line of each key and value.  Duplicate keys (silently
+overwritten by PyYAML) are reported instead.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+
+class YMap(dict):
+    """A mapping that remembers its own line and the line of each key and value."""
+
+    line: int
+    key_lines: dict[Any, int]
+    value_lines: dict[Any, int]
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+        self.key_lines = {}
+        self.value_lines = {}
+
+    def key_line(self, key: Any, default: int | None = None) -> int:
+        return self.key_lines.get(key, self.line if default is None else default)
+
+    def value_line(self, key: Any, default: int | None = None) -> int:
+        return self.value_lines.get(key, self.line if default is None else default)
+
+
+class YList(list):
+    """A sequence that remembers its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+        self.item_lines = []
+
+    def item_line(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class YAMLProblem(Exception):
+    """A problem that stops reading the file (syntax error) or a list of lesser ones."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Converter:
+    def __init__(self, loader: yaml.SafeLoader):
+        self.loader = loader
+        self.problems: list[tuple[int, str]] = []
+        self.active: set[int] = set()
+
+    def convert(self, node: Node) -> Any:
+        if id(node) in self.active:
+            raise YAMLProblem(_line(node), "recursive YAML alias")
+        if isinstance(node, ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                result = YList(_line(node))
+                for item in node.value:
+                    result.append(self.convert(item))
+                    result.item_lines.append(_line(item))
+                return result
+            if isinstance(node, MappingNode):
+                self.loader.flatten_mapping(node)
+                result = YMap(_line(node))
+                for key_node, value_node in node.value:
+                    if not isinstance(key_node, ScalarNode):
+                        self.problems.append((_line(key_node), "a key must be a plain value"))
+                        continue
+                    key = self.loader.construct_object(key_node, deep=True)
+                    if key in result:
+                        self.problems.append(
+                            (_line(key_node), f"duplicate key {key!r} (first on line "
+                                              f"{result.key_lines[key]})"))
+                        continue
+                    result[key] = self.convert(value_node)
+                    result.key_lines[key] = _line(key_node)
+                    result.value_lines[key] = _line(value_node)
+                return result
+        finally:
+            self.active.discard(id(node))
+        raise YAMLProblem(_line(node), "unsupported YAML node")  # pragma: no cover
+
+
+def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """Parse one YAML document into YMap/YList/scalars.
+
+    Returns the data (None for an empty document) and lesser problems as (line, message);
+    raises :class:`YAMLProblem` when the text is not YAML at all.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        converter = _Converter(loader)
+        data = converter.convert(node)
+        return data, converter.problems
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise YAMLProblem(line, f"YAML syntax error: {message}") from None
+    except yaml.YAMLError as exc:
+        raise YAMLProblem(1, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
