@@ -1,0 +1,194 @@
+"""The learner's side of the course: catalogue, enrolment, units, quiz attempts, reflections
+and progress.  This module is the one entry point pages and the JSON API use; the rules live
+in small sibling modules (``quiz``, ``reflections``, ``progress``, ``scoring``) and are
+re-exported here.
+
+Rules shared by every function:
+
+- Services only ``flush``; the caller (the request) commits once, so a learner's action and
+  the events it publishes (the xAPI outbox rows) are stored together or not at all.
+- Events from :mod:`elearn.events` are published with :func:`elearn.events.publish` in the
+  caller's session, each exactly once (Enrolled, UnitOpened on first open, AttemptSubmitted,
+  ReflectionSaved, UnitCompleted, CourseProgressed when the share changes, CourseCompleted,
+  CoursePassed).
+- Writers of one enrolment are serialised (:mod:`elearn.services.enrolment_lock`).
+- Broken rules raise :class:`elearn.errors.APIError` (404 unknown course/unit, 409 state
+  conflicts with a stable ``code``, 422 with ``details.fields``); pages may catch it and show
+  ``exc.description`` / ``exc.details["fields"]`` next to the named fields.
+- A learner stays on the course version pinned at enrolment until they complete it; a new
+  enrolment on the newest version is only made after that.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from elearn.db import utcnow
+from elearn.errors import APIError
+from elearn.events import Enrolled, UnitOpened, publish
+from elearn.models.accounts import User
+from elearn.models.courses import Course, CourseVersion, Unit
+from elearn.models.learning import Enrolment, UnitProgress
+from elearn.services.enrolment_lock import lock_enrolment
+from elearn.services.i18n_text import LANGUAGES, pick_language, text_in
+from elearn.services.progress import (CourseProgress, UnitStatus, progress_of,
+                                      update_completion)
+from elearn.services.quiz import (AttemptFeedback, QuestionFeedback, QuizLocked, QuizStatus,
+                                  attempt_feedback, attempt_of_user, attempt_questions,
+                                  attempts_of, current_attempt, present_question, quiz_status,
+                                  submit_attempt)
+from elearn.services.reflections import (REFLECTION_MAX_LENGTH, reflection_for,
+                                         reflections_export, reflections_markdown,
+                                         reflections_of, save_reflection)
+
+__all__ = [
+    # catalogue and enrolment
+    "latest_versions", "latest_version", "enrol", "enrolment_for", "require_enrolment",
+    "enrolments_of", "version_for",
+    # units
+    "unit_of", "open_unit",
+    # quiz
+    "QuizLocked", "QuizStatus", "AttemptFeedback", "QuestionFeedback", "current_attempt",
+    "attempt_questions", "present_question", "submit_attempt", "attempts_of",
+    "attempt_of_user", "attempt_feedback", "quiz_status",
+    # reflections
+    "REFLECTION_MAX_LENGTH", "save_reflection", "reflection_for", "reflections_of",
+    "reflections_export", "reflections_markdown",
+    # progress
+    "CourseProgress", "UnitStatus", "progress_of", "update_completion",
+    # language maps
+    "LANGUAGES", "pick_language", "text_in",
+]
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+def latest_versions(session: Session) -> list[CourseVersion]:
+    """The catalogue: the newest published version of every course, ordered by course slug."""
+    newest = (select(CourseVersion.course_id, func.max(CourseVersion.number).label("number"))
+              .group_by(CourseVersion.course_id).subquery())
+    return list(session.scalars(
+        select(CourseVersion)
+        .join(newest, (CourseVersion.course_id == newest.c.course_id)
+              & (CourseVersion.number == newest.c.number))
+        .join(Course, Course.id == CourseVersion.course_id)
+        .order_by(Course.slug)))
+
+
+def latest_version(session: Session, course_slug: str) -> CourseVersion:
+    """The newest version of the course ``course_slug``; 404 when there is no such course."""
+    version = session.scalar(
+        select(CourseVersion).join(Course).where(Course.slug == course_slug)
+        .order_by(CourseVersion.number.desc()).limit(1))
+    if version is None:
+        raise APIError(404, f"No course {course_slug!r}.", code="course_not_found")
+    return version
+
+
+def version_for(session: Session, user: User, course_slug: str) -> CourseVersion:
+    """The version ``user`` sees of a course: the pinned one of their current enrolment,
+    otherwise the newest.  404 when there is no such course."""
+    enrolment = enrolment_for(session, user, course_slug)
+    if enrolment is not None:
+        return enrolment.version
+    return latest_version(session, course_slug)
+
+
+# --- enrolment -------------------------------------------------------------------------
+
+def enrolments_of(session: Session, user: User) -> list[Enrolment]:
+    """Every enrolment of ``user``, newest first (finished ones included)."""
+    return list(session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())))
+
+
+def enrolment_for(session: Session, user: User, course_slug: str) -> Enrolment | None:
+    """The learner's current enrolment in a course: the unfinished one (at most one exists)
+    if any, otherwise the most recently finished one; None when never enrolled."""
+    rows = list(session.scalars(
+        select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(Enrolment.user_id == user.id, Course.slug == course_slug)
+        .order_by(CourseVersion.number.desc(), Enrolment.id.desc())))
+    for enrolment in rows:
+        if enrolment.completed_at is None:
+            return enrolment
+    return rows[0] if rows else None
+
+
+def require_enrolment(session: Session, user: User, course_slug: str) -> Enrolment:
+    """Like :func:`enrolment_for` but raises: 404 ``course_not_found`` for an unknown course,
+    409 ``not_enrolled`` when the learner has not enrolled yet."""
+    enrolment = enrolment_for(session, user, course_slug)
+    if enrolment is None:
+        latest_version(session, course_slug)  # 404 when the course does not exist
+        raise APIError(409, "Enrol in the course first.", code="not_enrolled")
+    return enrolment
+
+
+def enrol(session: Session, user: User, course_slug: str) -> Enrolment:
+    """Enrol ``user`` in the course (idempotent) and return the enrolment.
+
+    An unfinished enrolment is returned as it is (the learner stays on its pinned version).
+    Otherwise, unless the learner already finished the newest version, a new enrolment pinned
+    to the newest version is created and ``Enrolled`` is published, once.  Simultaneous calls
+    of one learner are serialised, so they end with one enrolment.
+    404 ``course_not_found`` for an unknown course.
+    """
+    current = enrolment_for(session, user, course_slug)
+    newest = latest_version(session, course_slug)
+    if current is not None and (current.completed_at is None or current.version_id == newest.id):
+        return current
+    # Serialise enrolments of this learner (row lock on PostgreSQL, write lock on SQLite),
+    # then look again: a simultaneous request may have enrolled meanwhile.
+    session.flush()
+    session.execute(update(User).where(User.id == user.id).values(id=User.id)
+                    .execution_options(synchronize_session=False))
+    session.expire_all()
+    current = enrolment_for(session, user, course_slug)
+    if current is not None and (current.completed_at is None or current.version_id == newest.id):
+        return current
+    now = utcnow()
+    enrolment = Enrolment(user_id=user.id, version_id=newest.id, enrolled_at=now,
+                          last_activity_at=now)
+    session.add(enrolment)
+    session.flush()
+    publish(session, Enrolled(enrolment_id=enrolment.id, at=now))
+    return enrolment
+
+
+# --- units -----------------------------------------------------------------------------
+
+def unit_of(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
+    """The unit ``unit_key`` of the enrolment's pinned version; 404 ``unit_not_found``."""
+    unit = session.scalar(select(Unit).where(Unit.version_id == enrolment.version_id,
+                                             Unit.unit_key == unit_key))
+    if unit is None:
+        raise APIError(404, f"No unit {unit_key!r} in this course.", code="unit_not_found")
+    return unit
+
+
+def open_unit(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
+    """The learner opens a unit's content: returns the unit (404 ``unit_not_found``).
+
+    On the first open a UnitProgress row is created ("content viewed") and ``UnitOpened`` is
+    published; every open records the unit and time on the enrolment (``last_unit_id``,
+    ``last_activity_at``) for "continue where you left off".  A first open can complete a unit
+    whose quiz and reflections were already done, so completion events may follow.
+    """
+    unit = unit_of(session, enrolment, unit_key)
+    now = utcnow()
+    lock_enrolment(session, enrolment, now)
+    enrolment.last_unit_id = unit.id
+    progress = session.scalar(select(UnitProgress).where(
+        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+    if progress is None:
+        session.add(UnitProgress(enrolment_id=enrolment.id, unit_id=unit.id,
+                                 first_viewed_at=now))
+        session.flush()
+        publish(session, UnitOpened(enrolment_id=enrolment.id, at=now, unit_id=unit.id))
+        update_completion(session, enrolment, now)
+    session.flush()
+    return unit
+

@@ -1,0 +1,186 @@
+"""Progress and completion rules (see design.md, "Domain").
+
+- A unit is complete when its content was opened, its quiz passed and every reflection task
+  written.  Completion is recorded once (``UnitProgress.completed_at``) and never undone.
+- Course progress is the share of units complete (0–1).
+- The course is complete when every unit is; its score is the mean of the best quiz score of
+  every unit (a unit without a submitted attempt counts 0); it is passed once complete with a
+  score reaching the version's ``mastery_score``.  Passing a quiz does not lock it, so a
+  learner who completed the course below mastery may retry quizzes (within their attempt
+  limits) and pass the course later.
+
+:func:`update_completion` applies these rules after every learner action and publishes
+UnitCompleted, CourseProgressed (only when the share changes), CourseCompleted and
+CoursePassed, each exactly once (the stored timestamps and share say what was already
+published; callers hold the enrolment lock).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, UnitCompleted,
+                           publish)
+from elearn.models.courses import ReflectionTask, Unit
+from elearn.models.learning import Enrolment, QuizAttempt, Reflection, UnitProgress
+
+EPSILON = 1e-9  # float sums of points: 0.1 + 0.2 must still reach a 0.3 pass mark
+
+
+def reaches(score: float | None, mark: float) -> bool:
+    """Whether a scaled score reaches a pass mark or mastery score."""
+    return score is not None and score + EPSILON >= mark
+
+
+@dataclass
+class UnitStatus:
+    """One unit as the learner stands in it."""
+
+    unit_id: int
+    unit_key: str
+    position: int
+    title: dict[str, Any]
+    viewed: bool
+    quiz_passed: bool
+    best_score: float | None
+    attempts_used: int
+    attempts_left: int | None  # None = unlimited
+    max_attempts: int  # 0 = unlimited
+    reflections_done: int
+    reflections_total: int
+    complete: bool
+    completed_at: datetime | None
+
+    @property
+    def quiz_locked(self) -> bool:
+        """No attempts left (only possible with an attempt limit)."""
+        return self.attempts_left == 0
+
+
+@dataclass
+class CourseProgress:
+    """A learner's standing in one enrolment, for dashboards, the API and reports."""
+
+    enrolment_id: int
+    registration: str
+    course_slug: str
+    version_number: int
+    title: dict[str, Any]
+    units: list[UnitStatus] = field(default_factory=list)
+    progress: float = 0.0  # share of units complete, 0–1
+    completed_at: datetime | None = None
+    score: float | None = None  # mean best quiz score, 0–1
+    mastery_score: float = 0.0
+    passed: bool = False
+    passed_at: datetime | None = None
+    resume_unit_key: str | None = None  # last opened unit, else the first unit
+    next_unit_key: str | None = None  # first unit not complete, None when all are
+
+    @property
+    def units_complete(self) -> int:
+        return sum(1 for unit in self.units if unit.complete)
+
+
+def _unit_statuses(session: Session, enrolment: Enrolment) -> list[UnitStatus]:
+    units = list(session.scalars(select(Unit).where(Unit.version_id == enrolment.version_id)
+                                 .order_by(Unit.position)))
+    progress = {p.unit_id: p for p in session.scalars(
+        select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id))}
+    used = dict(session.execute(
+        select(QuizAttempt.unit_id, func.count())
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.unit_id)).all())
+    tasks = dict(session.execute(
+        select(ReflectionTask.unit_id, func.count()).join(Unit)
+        .where(Unit.version_id == enrolment.version_id)
+        .group_by(ReflectionTask.unit_id)).all())
+    done = dict(session.execute(
+        select(ReflectionTask.unit_id, func.count()).join(Reflection)
+        .where(Reflection.enrolment_id == enrolment.id)
+        .group_by(ReflectionTask.unit_id)).all())
+    statuses = []
+    for unit in units:
+        row = progress.get(unit.id)
+        attempts_used = used.get(unit.id, 0)
+        left = None if not unit.max_attempts else max(unit.max_attempts - attempts_used, 0)
+        total = tasks.get(unit.id, 0)
+        written = done.get(unit.id, 0)
+        viewed = row is not None
+        passed = row is not None and row.quiz_passed_at is not None
+        complete = row is not None and (row.completed_at is not None
+                                        or (viewed and passed and written >= total))
+        statuses.append(UnitStatus(
+            unit_id=unit.id, unit_key=unit.unit_key, position=unit.position, title=unit.title,
+            viewed=viewed, quiz_passed=passed, best_score=row.best_score if row else None,
+            attempts_used=attempts_used, attempts_left=left, max_attempts=unit.max_attempts,
+            reflections_done=written, reflections_total=total, complete=complete,
+            completed_at=row.completed_at if row else None))
+    return statuses
+
+
+def course_score(statuses: list[UnitStatus]) -> float | None:
+    """Mean of the best quiz score of every unit (0 for units never attempted); None before
+    the first submitted attempt."""
+    if not statuses or all(s.best_score is None for s in statuses):
+        return None
+    return sum(s.best_score or 0.0 for s in statuses) / len(statuses)
+
+
+def progress_of(session: Session, enrolment: Enrolment) -> CourseProgress:
+    """The learner's progress in ``enrolment``: every unit's status (viewed, quiz passed,
+    best score, attempts used/left, reflections done, complete) and the course's share
+    complete, completion and pass state, score and the unit to resume.  Reads only."""
+    statuses = _unit_statuses(session, enrolment)
+    version = enrolment.version
+    keys = {s.unit_id: s.unit_key for s in statuses}
+    resume = keys.get(enrolment.last_unit_id) if enrolment.last_unit_id else None
+    if resume is None and statuses:
+        resume = statuses[0].unit_key
+    share = (sum(1 for s in statuses if s.complete) / len(statuses)) if statuses else 0.0
+    return CourseProgress(
+        enrolment_id=enrolment.id, registration=enrolment.registration,
+        course_slug=version.course.slug, version_number=version.number, title=version.title,
+        units=statuses, progress=share, completed_at=enrolment.completed_at,
+        score=course_score(statuses), mastery_score=version.mastery_score,
+        passed=enrolment.passed_at is not None, passed_at=enrolment.passed_at,
+        resume_unit_key=resume,
+        next_unit_key=next((s.unit_key for s in statuses if not s.complete), None))
+
+
+def update_completion(session: Session, enrolment: Enrolment, now: datetime) -> None:
+    """Apply the completion rules after an action and publish what newly happened: the
+    UnitCompleted of each unit that became complete, CourseProgressed when the share changed,
+    then CourseCompleted and CoursePassed.  Stores the course score on the enrolment.  The
+    caller holds the enrolment lock (:func:`elearn.services.enrolment_lock.lock_enrolment`)."""
+    session.flush()
+    statuses = _unit_statuses(session, enrolment)
+    rows = {p.unit_id: p for p in session.scalars(
+        select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id))}
+    for status in statuses:
+        row = rows.get(status.unit_id)
+        if status.complete and row is not None and row.completed_at is None:
+            row.completed_at = now
+            status.completed_at = now
+            session.flush()
+            publish(session, UnitCompleted(enrolment_id=enrolment.id, at=now,
+                                           unit_id=status.unit_id))
+    share = (sum(1 for s in statuses if s.complete) / len(statuses)) if statuses else 0.0
+    enrolment.score = course_score(statuses)
+    if abs(share - (enrolment.progress or 0.0)) > EPSILON:
+        enrolment.progress = share
+        session.flush()
+        publish(session, CourseProgressed(enrolment_id=enrolment.id, at=now, progress=share))
+    if statuses and share >= 1.0 - EPSILON and enrolment.completed_at is None:
+        enrolment.completed_at = now
+        session.flush()
+        publish(session, CourseCompleted(enrolment_id=enrolment.id, at=now))
+    if (enrolment.completed_at is not None and enrolment.passed_at is None
+            and reaches(enrolment.score, enrolment.version.mastery_score)):
+        enrolment.passed_at = now
+        session.flush()
+        publish(session, CoursePassed(enrolment_id=enrolment.id, at=now))
+    session.flush()
