@@ -1,0 +1,294 @@
+"""Learning events and stored learning records as xAPI statements (the profile in
+``docs/xapi-profile.md``).
+
+Statements are built with the ``tincan`` library, then fixed where the profile is stricter
+than the library: no ``version`` (the LRS sets it), ``timestamp`` in UTC with milliseconds
+and a ``Z``.  :func:`serialise` writes the JSON once, with sorted keys, and that text is
+stored and sent byte-identical on every retry.
+
+Every statement's ``id`` is a UUID 5 over the deployment namespace and the event's identity
+(``registered|<registration>``, ...), so live capture, a replay and a backfill of the same
+event all produce the same id and an LRS keeps one copy.  Timestamps come from the stored
+records (not the clock), so rebuilding a statement later produces the same payload.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tincan import (Activity, ActivityList, Agent, AgentAccount, Context, ContextActivities,
+                    Extensions, LanguageMap, Result, Score, Statement)
+from tincan import Verb as TinCanVerb
+
+from elearn import events
+from elearn.config import SettingError
+from elearn.models import (AttemptAnswer, Enrolment, QuizAttempt, Reflection, Unit,
+                           UnitProgress, User)
+from elearn.xapi import activities as acts
+from elearn.xapi.interactions import response_string
+from elearn.xapi.vocabulary import (ANSWERED, COMPLETED, EXPERIENCED, FAILED, LANGUAGES,
+                                    MASTERY_SCORE_EXTENSION, PASSED, PLATFORM, PROGRESS_EXTENSION,
+                                    PROGRESSED, REGISTERED, Verb)
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """The settings statements depend on, read once from the app config."""
+
+    public_url: str
+    namespace: uuid.UUID
+    actor_mode: str = "account"  # or "mbox"
+    actor_homepage: str = ""
+    send_reflection_text: bool = False
+    default_language: str = "fi"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ProfileSettings:
+        public_url = str(config["PUBLIC_URL"]).rstrip("/")
+        return cls(public_url=public_url, namespace=namespace_for(config),
+                   actor_mode=config.get("XAPI_ACTOR", "account"),
+                   actor_homepage=config.get("XAPI_ACTOR_HOMEPAGE") or public_url,
+                   send_reflection_text=bool(config.get("XAPI_SEND_REFLECTION_TEXT", False)),
+                   default_language=config.get("DEFAULT_LANGUAGE", "fi"))
+
+
+def namespace_for(config: Mapping[str, Any]) -> uuid.UUID:
+    """``XAPI_NAMESPACE`` when set, else a UUID 5 of the public URL: two deployments never
+    produce the same statement id, one deployment always produces the same."""
+    raw = str(config.get("XAPI_NAMESPACE") or "").strip()
+    if raw:
+        try:
+            return uuid.UUID(raw)
+        except ValueError:
+            raise SettingError("ELEARN_XAPI_NAMESPACE: expected a UUID") from None
+    return uuid.uuid5(uuid.NAMESPACE_URL, str(config["PUBLIC_URL"]).rstrip("/"))
+
+
+def statement_id(settings: ProfileSettings, identity: str) -> str:
+    return str(uuid.uuid5(settings.namespace, identity))
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with exactly three fraction digits: ``2026-05-04T12:00:00.123Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given; statements need aware UTC times")
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def serialise(statement: dict[str, Any]) -> str:
+    """The one JSON text of a statement: sorted keys, no spaces, UTF-8 characters kept."""
+    return json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def actor_key(actor: Mapping[str, Any]) -> str:
+    """The canonical identity of an agent, for matching the read API's ``agent`` filter."""
+    if "account" in actor:
+        return f"account:{actor['account']['homePage']}|{actor['account']['name']}"
+    return f"mbox:{actor['mbox']}"
+
+
+def context_activity_ids(statement: Mapping[str, Any]) -> list[str]:
+    """Ids of a statement's parent and grouping activities, parents first."""
+    found = statement.get("context", {}).get("contextActivities", {})
+    return [a["id"] for key in ("parent", "grouping") for a in found.get(key, [])]
+
+
+class EnrolmentStatements:
+    """Builds the statements of one learner's enrolment (one registration)."""
+
+    def __init__(self, settings: ProfileSettings, enrolment: Enrolment):
+        self.settings = settings
+        self.enrolment = enrolment
+        self.version = enrolment.version
+        self.slug = self.version.course.slug
+        self.user: User = enrolment.user
+        self.course = acts.course_activity(settings.public_url, self.slug, self.version)
+        self.course_id = self.course.id
+
+    # -- building blocks ---------------------------------------------------------------
+
+    def _actor(self) -> Agent:
+        if self.settings.actor_mode == "mbox" and self.user.email:
+            return Agent(mbox=f"mailto:{self.user.email}")
+        return Agent(account=AgentAccount(home_page=self.settings.actor_homepage,
+                                          name=self.user.opaque_id))
+
+    def _language(self) -> str:
+        preferred = self.user.preferred_language
+        return preferred if preferred in LANGUAGES else self.settings.default_language
+
+    def _statement(self, identity: str, verb: Verb, obj: Activity, at: datetime, *,
+                   result: Result | None = None, parent: list[str] | None = None,
+                   grouping: list[str] | None = None,
+                   extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+        context_activities = ContextActivities(
+            category=ActivityList([acts.profile_activity(self.settings.public_url)]))
+        if parent:
+            context_activities.parent = ActivityList([acts.reference(i) for i in parent])
+        if grouping:
+            context_activities.grouping = ActivityList([acts.reference(i) for i in grouping])
+        context = Context(registration=self.enrolment.registration,
+                          context_activities=context_activities, language=self._language(),
+                          platform=PLATFORM, revision=str(self.version.number))
+        if extensions:
+            context.extensions = Extensions(extensions)
+        statement = Statement(id=statement_id(self.settings, identity), actor=self._actor(),
+                              verb=TinCanVerb(id=verb.id, display=LanguageMap(verb.display)),
+                              object=obj, context=context)
+        if result is not None:
+            statement.result = result
+        data = statement.as_version()
+        data.pop("version", None)  # the profile sends no version; the LRS records its own
+        data["timestamp"] = format_timestamp(at)
+        return data
+
+    def _unit_context(self) -> dict[str, Any]:
+        return {"parent": [self.course_id]}
+
+    def _in_unit(self, unit: Unit) -> dict[str, Any]:
+        return {"parent": [acts.unit_activity_id(self.settings.public_url, unit)],
+                "grouping": [self.course_id]}
+
+    @property
+    def _registration(self) -> str:
+        return self.enrolment.registration
+
+    # -- one method per statement kind ---------------------------------------------------
+
+    def registered(self, at: datetime) -> dict[str, Any]:
+        return self._statement(f"registered|{self._registration}", REGISTERED, self.course, at)
+
+    def experienced(self, unit: Unit, at: datetime) -> dict[str, Any]:
+        return self._statement(f"experienced|{self._registration}|{unit.activity_key}",
+                               EXPERIENCED, acts.unit_activity(self.settings.public_url, unit),
+                               at, **self._unit_context())
+
+    def answered(self, attempt: QuizAttempt, answer: AttemptAnswer) -> dict[str, Any]:
+        question = answer.question
+        result = Result(success=bool(answer.correct),
+                        response=response_string(question.data, answer.response),
+                        score=Score(raw=answer.points, min=0, max=question.points))
+        unit = attempt.unit
+        return self._statement(
+            f"answered|{self._registration}|{unit.quiz_activity_key}|{attempt.number}"
+            f"|{question.activity_key}",
+            ANSWERED, acts.question_activity(self.settings.public_url, question),
+            attempt.submitted_at, result=result,
+            parent=[acts.quiz_activity_id(self.settings.public_url, unit)],
+            grouping=[self.course_id])
+
+    def attempt_result(self, attempt: QuizAttempt) -> dict[str, Any]:
+        """passed or failed, for the quiz attempt as a whole."""
+        unit = attempt.unit
+        verb = PASSED if attempt.passed else FAILED
+        result = Result(success=bool(attempt.passed), score=Score(
+            scaled=attempt.score_scaled, raw=attempt.score_raw, min=0, max=attempt.score_max))
+        return self._statement(
+            f"{verb.display['en']}|{self._registration}|{unit.quiz_activity_key}"
+            f"|{attempt.number}",
+            verb, acts.quiz_activity(self.settings.public_url, unit), attempt.submitted_at,
+            result=result, extensions={MASTERY_SCORE_EXTENSION: unit.pass_mark},
+            **self._in_unit(unit))
+
+    def reflection(self, reflection: Reflection) -> dict[str, Any]:
+        """answered on a long-fill-in; each saved edit is its own statement."""
+        task = reflection.task
+        result = Result(completion=True)
+        if self.settings.send_reflection_text and reflection.text.strip():
+            result.response = reflection.text
+        return self._statement(
+            f"answered|{self._registration}|{task.activity_key}"
+            f"|{format_timestamp(reflection.updated_at)}",
+            ANSWERED, acts.reflection_activity(self.settings.public_url, task),
+            reflection.updated_at, result=result, **self._in_unit(task.unit))
+
+    def unit_completed(self, unit: Unit, at: datetime) -> dict[str, Any]:
+        return self._statement(f"completed|{self._registration}|unit|{unit.activity_key}",
+                               COMPLETED, acts.unit_activity(self.settings.public_url, unit),
+                               at, result=Result(completion=True), **self._unit_context())
+
+    def course_progressed(self, progress: float, at: datetime) -> dict[str, Any]:
+        percent = progress_percent(progress)
+        return self._statement(f"progressed|{self._registration}|{percent}", PROGRESSED,
+                               self.course, at,
+                               result=Result(extensions=Extensions({PROGRESS_EXTENSION: percent})))
+
+    def course_completed(self, at: datetime) -> dict[str, Any]:
+        return self._statement(f"completed|{self._registration}|course", COMPLETED, self.course,
+                               at, result=Result(completion=True))
+
+    def course_passed(self, at: datetime) -> dict[str, Any]:
+        score = self.enrolment.score
+        result = Result(success=True)
+        if score is not None:
+            result.score = Score(scaled=score)
+        return self._statement(f"passed|{self._registration}|course", PASSED, self.course, at,
+                               result=result,
+                               extensions={MASTERY_SCORE_EXTENSION: self.version.mastery_score})
+
+    def attempt(self, attempt: QuizAttempt) -> list[dict[str, Any]]:
+        """Every statement of a submitted attempt: answered per question in the order shown,
+        then passed/failed."""
+        order = {qid: i for i, qid in enumerate(attempt.question_ids or [])}
+        answers = sorted(attempt.answers,
+                         key=lambda a: (order.get(a.question_id, len(order)), a.question_id))
+        return [self.answered(attempt, a) for a in answers] + [self.attempt_result(attempt)]
+
+
+def progress_percent(progress: float) -> int:
+    """The cmi5 progress extension value: an integer 0–100."""
+    return max(0, min(100, int(round(progress * 100))))
+
+
+def statements_for_event(session: Session, settings: ProfileSettings,
+                         event: events.LearningEvent) -> tuple[Enrolment, list[dict[str, Any]]]:
+    """The statements one learning event stands for, built from the records in ``session``."""
+    enrolment = session.get(Enrolment, event.enrolment_id)
+    if enrolment is None:
+        raise LookupError(f"enrolment {event.enrolment_id} not found")
+    build = EnrolmentStatements(settings, enrolment)
+    if isinstance(event, events.Enrolled):
+        return enrolment, [build.registered(enrolment.enrolled_at or event.at)]
+    if isinstance(event, events.UnitOpened):
+        unit = session.get(Unit, event.unit_id)
+        progress = _unit_progress(session, enrolment, event.unit_id)
+        at = progress.first_viewed_at if progress is not None else event.at
+        return enrolment, [build.experienced(unit, at)]
+    if isinstance(event, events.AttemptSubmitted):
+        return enrolment, build.attempt(session.get(QuizAttempt, event.attempt_id))
+    if isinstance(event, events.ReflectionSaved):
+        return enrolment, [build.reflection(session.get(Reflection, event.reflection_id))]
+    if isinstance(event, events.UnitCompleted):
+        unit = session.get(Unit, event.unit_id)
+        progress = _unit_progress(session, enrolment, event.unit_id)
+        at = progress.completed_at if progress is not None and progress.completed_at \
+            else event.at
+        return enrolment, [build.unit_completed(unit, at)]
+    if isinstance(event, events.CourseProgressed):
+        return enrolment, [build.course_progressed(event.progress, event.at)]
+    if isinstance(event, events.CourseCompleted):
+        return enrolment, [build.course_completed(enrolment.completed_at or event.at)]
+    if isinstance(event, events.CoursePassed):
+        return enrolment, [build.course_passed(enrolment.passed_at or event.at)]
+    raise TypeError(f"no statements for {type(event).__name__}")
+
+
+def _unit_progress(session: Session, enrolment: Enrolment, unit_id: int) -> UnitProgress | None:
+    return session.scalar(select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id,
+                                                     UnitProgress.unit_id == unit_id))
+
+
+__all__ = ["EnrolmentStatements", "ProfileSettings", "actor_key", "context_activity_ids",
+           "format_timestamp", "namespace_for", "parse_timestamp", "progress_percent",
+           "serialise", "statement_id", "statements_for_event"]
