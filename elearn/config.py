@@ -26,6 +26,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'elearn.sqlite3'}",
         "PUBLIC_URL": "http://127.0.0.1:5000",
         "COURSES_PATH": str(Path(instance_path).parent / "courses"),
+        # course images/files copied at import, served at /media/<sha256>.<ext>
+        "COURSE_MEDIA_PATH": str(Path(instance_path) / "course-media"),
         "DEFAULT_LANGUAGE": "fi",
         "LANGUAGES": ["fi", "sv", "en"],
         "LOGIN_MAX_FAILURES": 5,
@@ -46,6 +48,16 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "LRS_DESTINATIONS": [],
         "XAPI_BATCH_SIZE": 100,
         "XAPI_TIMEOUT_SECONDS": 10.0,
+        # xAPI delivery worker (docs/operations.md)
+        "XAPI_POLL_SECONDS": 2.0,  # idle wait between looks at the outbox
+        "XAPI_BACKOFF_BASE_SECONDS": 2.0,  # first retry within this, doubling per failure
+        "XAPI_BACKOFF_MAX_SECONDS": 600.0,  # the backoff never waits longer than this
+        "XAPI_RETRY_AFTER_MAX_SECONDS": 3600.0,  # an LRS's Retry-After is obeyed up to this
+        "XAPI_CLAIM_LEASE_SECONDS": 0.0,  # 0: long enough for a whole batch with splitting
+        "XAPI_PAUSE_RETRY_SECONDS": 3600.0,  # paused destination retried after; 0: only resume
+        # xAPI read API
+        "XAPI_READ_LIMIT": 100,  # statements per page when the client gives no limit
+        "XAPI_READ_MAX_LIMIT": 500,
         # API / OpenAPI (flask-smorest)
         "API_TITLE": "elearn API",
         "API_VERSION": "1.0",

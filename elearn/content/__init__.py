@@ -9,6 +9,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from elearn.content import media_views
     from elearn.content.cli import courses_group
 
+    app.register_blueprint(media_views.bp)
     app.cli.add_command(courses_group)

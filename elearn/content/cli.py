@@ -6,6 +6,7 @@ sorted) so editors and CI logs can jump to them; the exit status is 1 when there
 """
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -54,3 +55,30 @@ def validate(path: str | None) -> None:
         reflections = sum(len(unit.data.get("reflections") or []) for unit in units)
         click.echo(f"{course.slug}: valid ({len(units)} units, {questions} questions, "
                    f"{reflections} reflections)")
+
+
+@courses_group.command("import")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--published-by", default=None,
+              help="Name recorded on the published version (default: the system user).")
+@with_appcontext
+def import_(path: str | None, published_by: str | None) -> None:
+    """Validate, then publish a new version of each changed course (nothing if any problem)."""
+    from elearn.content.importer import ImportProblems, import_courses
+    from elearn.db import get_db
+
+    if published_by is None:
+        try:
+            published_by = getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - no passwd entry in some containers
+            published_by = ""
+    try:
+        with get_db().session_scope() as session:
+            results = import_courses(session, path or _default_path(),
+                                     published_by=published_by)
+    except ImportProblems as exc:
+        _report(exc.problems)
+        click.echo("nothing imported", err=True)
+        sys.exit(1)
+    for result in results:
+        click.echo(str(result))
