@@ -1,0 +1,284 @@
+"""Learner page routes.  Each view parses the request, asks the learning service, and renders.
+
+Only learners may open these pages: enrolling, opening units and submitting quizzes create
+learning records and xAPI statements, which must never be produced by a trainer, HR or admin
+user browsing the course.  Trainers preview content on their own pages.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from elearn.access import roles
+from elearn.db import get_session
+from elearn.errors import APIError
+from elearn.i18n import current_language
+from elearn.i18n import gettext as _
+from elearn.models import Enrolment, QuizAttempt, Role, Unit
+from elearn.services import learning
+from elearn.web.learner import quiz_form
+from elearn.web.learner.presenters import CourseView
+
+bp = Blueprint("learner", __name__, url_prefix="/learn")
+learner_only = roles(Role.LEARNER)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _enrolment_or_404(slug: str) -> Enrolment:
+    enrolment = learning.enrolment_for(get_session(), current_user, slug)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _course_view(enrolment: Enrolment) -> CourseView:
+    return CourseView.of(learning.progress_of(get_session(), enrolment), enrolment.version)
+
+
+def _neighbours(enrolment: Enrolment, unit: Unit) -> tuple[Unit | None, Unit | None]:
+    units = list(enrolment.version.units)
+    index = next(i for i, u in enumerate(units) if u.id == unit.id)
+    return (units[index - 1] if index > 0 else None,
+            units[index + 1] if index + 1 < len(units) else None)
+
+
+def _field_errors(exc: APIError) -> dict[str, list[str]]:
+    fields = (exc.details or {}).get("fields") or {}
+    return {str(k): [str(m) for m in (v if isinstance(v, list) else [v])]
+            for k, v in fields.items()}
+
+
+def _presented(attempt: QuizAttempt | None) -> list[dict[str, Any]]:
+    if attempt is None:
+        return []
+    language = current_language()
+    return [learning.present_question(q, language, attempt)
+            for q in learning.attempt_questions(get_session(), attempt)]
+
+
+def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitted=None,
+                 quiz_errors: dict[str, list[str]] | None = None,
+                 quiz_messages: list[str] | None = None, reflection_task: str | None = None,
+                 reflection_text: str | None = None,
+                 reflection_errors: list[str] | None = None):
+    """The unit page; after a rejected form it shows the learner's input and the problems."""
+    session = get_session()
+    course = _course_view(enrolment)
+    try:
+        attempt = learning.current_attempt(session, enrolment, unit)
+    except learning.QuizLocked:
+        attempt = None
+    questions = _presented(attempt)
+    quiz_errors = quiz_errors or {}
+    entries = [("#" + quiz_form.first_control_id(q),
+                _("Question %(number)s", number=number) + ": " + " ".join(quiz_errors[q["key"]]))
+               for number, q in enumerate(questions, start=1) if q["key"] in quiz_errors]
+    entries += [("#quiz", message) for message in quiz_messages or []]
+    entries += [(f"#reflection-{reflection_task}-text", message)
+                for message in reflection_errors or []]
+    previous_unit, next_unit = _neighbours(enrolment, unit)
+    own = {r.task.task_key: r for r in learning.reflections_of(session, current_user)
+           if r.enrolment_id == enrolment.id and r.task.unit_id == unit.id}
+    return render_template(
+        "learner/unit.html", enrolment=enrolment, version=enrolment.version, unit=unit,
+        course=course, unit_progress=course.unit(unit.unit_key), attempt=attempt,
+        questions=questions, submitted=submitted, quiz_errors=quiz_errors,
+        error_entries=entries, reflections=own, reflection_task=reflection_task,
+        reflection_text=reflection_text, reflection_errors=reflection_errors or [],
+        prev_unit=previous_unit, next_unit=next_unit, field_name=quiz_form.field_name,
+        slug=enrolment.version.course.slug,
+        unit_number=[u.id for u in enrolment.version.units].index(unit.id) + 1,
+    ), status
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+@bp.get("/dashboard")
+@learner_only
+def dashboard():
+    """The learner's start page: each course they are on, with unit progress and a way on."""
+    session = get_session()
+    courses = []
+    for version in learning.latest_versions(session):
+        enrolment = learning.enrolment_for(session, current_user, version.course.slug)
+        if enrolment is not None:
+            courses.append({"version": enrolment.version, "progress": _course_view(enrolment)})
+    return render_template("learner/dashboard.html", courses=courses)
+
+
+@bp.get("/courses")
+@learner_only
+def catalogue():
+    session = get_session()
+    cards = []
+    for version in learning.latest_versions(session):
+        slug = version.course.slug
+        enrolment = learning.enrolment_for(session, current_user, slug)
+        cards.append({"slug": slug,
+                      "version": enrolment.version if enrolment is not None else version,
+                      "progress": _course_view(enrolment) if enrolment is not None else None})
+    return render_template("learner/catalogue.html", cards=cards)
+
+
+@bp.get("/courses/<slug>")
+@learner_only
+def overview(slug: str):
+    session = get_session()
+    enrolment = learning.enrolment_for(session, current_user, slug)
+    if enrolment is not None:
+        return render_template("learner/overview.html", version=enrolment.version,
+                               progress=_course_view(enrolment), slug=slug)
+    version = learning.latest_version(session, slug)  # 404 for an unknown course
+    return render_template("learner/overview.html", version=version, progress=None, slug=slug)
+
+
+@bp.post("/courses/<slug>/enrol")
+@learner_only
+def enrol(slug: str):
+    """Start (or rejoin) the course and go to the unit to work on."""
+    enrolment = learning.enrol(get_session(), current_user, slug)
+    course = _course_view(enrolment)
+    target = course.resume_unit
+    if target is None:
+        return redirect(url_for(".overview", slug=slug), code=303)
+    return redirect(url_for(".unit", slug=slug, unit_key=target.unit_key), code=303)
+
+
+@bp.get("/courses/<slug>/units/<unit_key>")
+@learner_only
+def unit(slug: str, unit_key: str):
+    enrolment = learning.enrolment_for(get_session(), current_user, slug)
+    if enrolment is None:
+        learning.latest_version(get_session(), slug)  # 404 for an unknown course
+        flash(_("Start the course to open its units."), "info")
+        return redirect(url_for(".overview", slug=slug))
+    opened = learning.open_unit(get_session(), enrolment, unit_key)
+    return _render_unit(enrolment, opened)
+
+
+@bp.post("/courses/<slug>/units/<unit_key>/quiz")
+@learner_only
+def submit_quiz(slug: str, unit_key: str):
+    """Score the posted attempt.  A rejected answer shows the unit again with the learner's
+    input kept and each problem next to its question; an attempt that is no longer open
+    (another tab submitted it, or no attempts are left) sends the learner back to the quiz."""
+    session = get_session()
+    enrolment = _enrolment_or_404(slug)
+    unit_ = learning.unit_of(session, enrolment, unit_key)
+    attempt_id = request.form.get("attempt_id", type=int)
+    posted = session.get(QuizAttempt, attempt_id) if attempt_id is not None else None
+    open_attempt = (posted is not None and posted.enrolment_id == enrolment.id
+                    and posted.unit_id == unit_.id and posted.submitted_at is None)
+    questions = _presented(posted) if open_attempt else []
+    answers, form_errors = quiz_form.parse_answers(request.form, questions)
+    try:
+        scored = learning.submit_attempt(session, enrolment, unit_, attempt_id, answers)
+    except APIError as exc:
+        fields = _field_errors(exc) if exc.code == 422 else {}
+        if exc.code == 409 or (exc.code == 422 and "attempt_id" in fields):
+            flash(_("This quiz form was no longer current. Your answers were not saved; "
+                    "please check the quiz below."), "error")
+            return redirect(url_for(".unit", slug=slug, unit_key=unit_key, _anchor="quiz"),
+                            code=303)
+        if exc.code != 422:
+            raise
+        per_question, other = quiz_form.question_errors(fields, form_errors, questions)
+        return _render_unit(enrolment, unit_, status=422, submitted=request.form,
+                            quiz_errors=per_question, quiz_messages=other)
+    return redirect(url_for(".attempt_result", slug=slug, unit_key=unit_key,
+                            attempt_id=scored.id), code=303)
+
+
+@bp.get("/courses/<slug>/units/<unit_key>/attempts/<int:attempt_id>")
+@learner_only
+def attempt_result(slug: str, unit_key: str, attempt_id: int):
+    """Score, pass mark, outcome and per-question feedback of one of the learner's attempts."""
+    session = get_session()
+    enrolment = _enrolment_or_404(slug)
+    unit_ = learning.unit_of(session, enrolment, unit_key)
+    attempt = learning.attempt_of_user(session, current_user, attempt_id)
+    if attempt.unit_id != unit_.id:
+        abort(404)
+    language = current_language()
+    feedback = learning.attempt_feedback(session, attempt, language)
+    shown = {q["key"]: q for q in _presented(attempt)}
+    course = _course_view(enrolment)
+    _, next_unit = _neighbours(enrolment, unit_)
+    return render_template(
+        "learner/result.html", version=enrolment.version, unit=unit_, feedback=feedback,
+        rows=[(item, shown.get(item.key)) for item in feedback.questions], course=course,
+        unit_progress=course.unit(unit_key), next_unit=next_unit, slug=slug)
+
+
+@bp.post("/courses/<slug>/units/<unit_key>/reflections/<task_key>")
+@learner_only
+def save_reflection(slug: str, unit_key: str, task_key: str):
+    session = get_session()
+    enrolment = _enrolment_or_404(slug)
+    unit_ = learning.unit_of(session, enrolment, unit_key)
+    text = request.form.get("text", "")
+    try:
+        learning.save_reflection(session, enrolment, unit_, task_key, text)
+    except APIError as exc:
+        if exc.code != 422:
+            raise
+        task = next(t for t in unit_.reflection_tasks if t.task_key == task_key)
+        # The service's messages are for API clients in English; say the same in the
+        # learner's language: the length limits and where the text stands now.
+        messages = [_("Your reflection was not saved. Write %(min)s–%(max)s characters; "
+                      "it now has %(now)s.", min=task.min_length,
+                      max=learning.REFLECTION_MAX_LENGTH, now=len(text.strip()))]
+        return _render_unit(enrolment, unit_, status=422, reflection_task=task_key,
+                            reflection_text=text, reflection_errors=messages)
+    flash(_("Your reflection was saved."), "success")
+    return redirect(url_for(".unit", slug=slug, unit_key=unit_key,
+                            _anchor=f"reflection-{task_key}"), code=303)
+
+
+@bp.get("/courses/<slug>/completion")
+@learner_only
+def completion(slug: str):
+    enrolment = _enrolment_or_404(slug)
+    course = _course_view(enrolment)
+    if not course.completed:
+        flash(_("You have not completed this course yet."), "info")
+        return redirect(url_for(".overview", slug=slug))
+    return render_template("learner/completion.html", version=enrolment.version,
+                           progress=course, slug=slug)
+
+
+@bp.get("/reflections")
+@learner_only
+def reflections():
+    """Every reflection of the signed-in learner (and nobody else's)."""
+    items = learning.reflections_of(get_session(), current_user)
+    return render_template("learner/reflections.html", groups=_grouped(items))
+
+
+@bp.get("/reflections/download")
+@learner_only
+def download_reflections():
+    """The learner's own reflections as a Markdown file they can keep."""
+    body = learning.reflections_markdown(get_session(), current_user, current_language(),
+                                         heading=_("My reflections"))
+    response = Response(body, mimetype="text/markdown")
+    response.headers["Content-Disposition"] = 'attachment; filename="reflections.md"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _grouped(reflections) -> list[dict[str, Any]]:
+    """``[{"version", "units": [{"unit", "items": [...]}]}]`` in course and unit order."""
+    courses: dict[int, dict[str, Any]] = {}
+    for reflection in sorted(reflections, key=lambda r: (r.enrolment.version_id,
+                                                         r.task.unit.position, r.task.position)):
+        course = courses.setdefault(reflection.enrolment.version_id,
+                                    {"version": reflection.enrolment.version, "units": {}})
+        unit_ = reflection.task.unit
+        course["units"].setdefault(unit_.id, {"unit": unit_, "items": []})["items"].append(
+            reflection)
+    return [{"version": c["version"], "units": list(c["units"].values())}
+            for c in courses.values()]
