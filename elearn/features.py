@@ -16,9 +16,10 @@ def init_features(app: Flask) -> None:
 
 def _feature_inits():
     from elearn import content
+    from elearn.api import learner as learner_api
     from elearn.web import hr_views
     from elearn.web import learner
     from elearn.xapi import outbox as xapi_outbox
 
-    return [content.init_app, xapi_outbox.init_app, learner.init_app,
+    return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
             hr_views.init_app]

@@ -111,7 +111,7 @@ def reflections_export(session: Session, user: User, language: str) -> list[dict
         unit = task.unit
         version = unit.version
         rows.append({
-            "course": version.course.slug, "course_title": text_in(version.title, language),
+            "id": reflection.id, "course": version.course.slug, "course_title": text_in(version.title, language),
             "version": version.number, "unit": unit.unit_key,
             "unit_title": text_in(unit.title, language), "task": task.task_key,
             "prompt": text_in(task.prompt, language), "text": reflection.text,
@@ -120,11 +120,16 @@ def reflections_export(session: Session, user: User, language: str) -> list[dict
     return rows
 
 
+EXPORT_HEADINGS = {"fi": "Omat pohdintani", "sv": "Mina reflektioner", "en": "My reflections"}
+
+
 def reflections_markdown(session: Session, user: User, language: str,
-                         heading: str = "Reflections") -> str:
-    """The user's reflections as one Markdown document (a heading per course and unit, the
-    prompt quoted, then the learner's text as written), for download and keeping."""
-    lines = [f"# {heading}", ""]
+                         heading: str | None = None) -> str:
+    """The user's reflections as one Markdown document in ``language`` (a heading per course
+    and unit, the prompt quoted, then the learner's text as written), for download and
+    keeping.  ``heading`` is the document title (default: "My reflections" in
+    ``language``)."""
+    lines = [f"# {heading or text_in(EXPORT_HEADINGS, language)}", ""]
     course = unit = None
     for row in reflections_export(session, user, language):
         if (row["course"], row["version"]) != course:

@@ -1,0 +1,76 @@
+"""/api/courses/<slug>/enrolment and /api/enrolments: enrolling (xAPI: registered) and the
+learner's enrolments."""
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from elearn.access import roles
+from elearn.db import get_session
+from elearn.models import Role
+from elearn.services import learning
+from elearn.services.i18n_text import text_in
+from elearn.api.learning_schemas import LanguageQuerySchema, language_of
+
+blp = Blueprint("enrolments_api", __name__, url_prefix="/api",
+                description="Enrolment: a learner on one pinned course version")
+
+
+class EnrolmentSchema(Schema):
+    id = fields.Integer()
+    registration = fields.String(metadata={"description": "xAPI context registration (UUID)"})
+    course_slug = fields.String()
+    course_title = fields.String()
+    version = fields.Integer(metadata={"description": "Pinned course version"})
+    enrolled_at = fields.AwareDateTime()
+    last_activity_at = fields.AwareDateTime()
+    last_unit_key = fields.String(allow_none=True)
+    progress = fields.Float(metadata={"description": "Share of units complete, 0–1"})
+    completed_at = fields.AwareDateTime(allow_none=True)
+    score = fields.Float(allow_none=True)
+    passed_at = fields.AwareDateTime(allow_none=True)
+    current = fields.Boolean(metadata={"description": "The enrolment the course pages use"})
+
+
+def enrolment_data(enrolment, language: str, current: bool) -> dict:
+    version = enrolment.version
+    last_unit = next((u.unit_key for u in version.units if u.id == enrolment.last_unit_id), None)
+    return {"id": enrolment.id, "registration": enrolment.registration,
+            "course_slug": version.course.slug, "course_title": text_in(version.title, language),
+            "version": version.number, "enrolled_at": enrolment.enrolled_at,
+            "last_activity_at": enrolment.last_activity_at, "last_unit_key": last_unit,
+            "progress": enrolment.progress, "completed_at": enrolment.completed_at,
+            "score": enrolment.score, "passed_at": enrolment.passed_at, "current": current}
+
+
+@blp.post("/courses/<slug>/enrolment")
+@blp.arguments(LanguageQuerySchema, location="query")
+@blp.response(201, EnrolmentSchema, description="Enrolled now")
+@blp.alt_response(200, schema=EnrolmentSchema, description="Already enrolled (idempotent)")
+@blp.alt_response(404, description="No such course")
+@roles(Role.LEARNER)
+def enrol(query, slug):
+    """Enrol in the newest version of a course.  Idempotent: an unfinished enrolment (on the
+    version pinned then) is returned with 200; a new one with 201."""
+    session = get_session()
+    before = learning.enrolment_for(session, current_user, slug)
+    enrolment = learning.enrol(session, current_user, slug)
+    created = before is None or before.id != enrolment.id
+    return enrolment_data(enrolment, language_of(query), True), 201 if created else 200
+
+
+@blp.get("/enrolments")
+@blp.arguments(LanguageQuerySchema, location="query")
+@blp.response(200, EnrolmentSchema(many=True))
+@roles(Role.LEARNER)
+def list_enrolments(query):
+    """The learner's enrolments, newest first (finished ones included)."""
+    session = get_session()
+    language = language_of(query)
+    rows = []
+    for enrolment in learning.enrolments_of(session, current_user):
+        current = learning.enrolment_for(session, current_user, enrolment.version.course.slug)
+        rows.append(enrolment_data(enrolment, language, current is not None
+                                   and current.id == enrolment.id))
+    return rows
