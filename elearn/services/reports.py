@@ -1,0 +1,327 @@
+"""Completion report: one row per learner and course version, for HR pages, API, CSV and CLI.
+
+The report only *reads* what the learning service stored (``Enrolment.progress``,
+``completed_at``, ``score``, ``passed_at`` and the existence of ``UnitProgress`` rows); it
+never decides completion itself.  Per LRS destination it shows the delivery state of the
+course-completion statement (``completed`` verb, course activity, the enrolment's
+registration) from the xAPI outbox.
+
+Every page costs a constant number of queries (one count, one row query with the delivery
+states as correlated sub-selects), and the CSV export streams rows with ``yield_per`` so its
+memory stays flat however many rows there are.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, String, and_, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from elearn.models import (Course, CourseVersion, Enrolment, UnitProgress, User, XapiDelivery,
+                           XapiStatement)
+
+COMPLETED_VERB = "http://adlnet.gov/expapi/verbs/completed"
+REPORT_TIMEZONE = ZoneInfo("Europe/Helsinki")
+STATUSES = ("not_started", "in_progress", "completed", "passed")
+DATE_FIELDS = ("enrolled", "completed")
+MAX_PER_PAGE = 500
+
+# Columns a caller may sort by (whitelist: never interpolate user input into ORDER BY).
+SORT_COLUMNS = {
+    "name": User.display_name,
+    "username": User.username,
+    "organisation_unit": User.organisation_unit,
+    "course": Course.slug,
+    "version": CourseVersion.number,
+    "enrolled_at": Enrolment.enrolled_at,
+    "progress": Enrolment.progress,
+    "completed_at": Enrolment.completed_at,
+    "score": Enrolment.score,
+}
+
+CSV_HEADER = ("name", "opaque_id", "username", "organisation_unit", "course", "version",
+              "enrolled_at", "progress_percent", "completed_at", "score", "passed")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What HR asked for.  Dates are calendar days in Finnish time, both ends inclusive."""
+
+    course: str | None = None
+    organisation_unit: str | None = None
+    date_field: str = "enrolled"
+    since: date | None = None
+    until: date | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    opaque_id: str
+    username: str
+    organisation_unit: str
+    course: str
+    course_title: dict[str, str]
+    version: int
+    enrolled_at: datetime
+    progress_percent: int
+    completed_at: datetime | None
+    score: float | None
+    passed: bool
+    # destination name -> "delivered" | "pending" | "dead" | None (no statement yet)
+    deliveries: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    rows: list[ReportRow]
+    total: int
+    page: int
+    per_page: int
+    destinations: list[str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def course_activity_id(public_url: str, slug: str) -> str:
+    """The xAPI activity IRI of a course, as the statement builder writes it."""
+    try:
+        from elearn.xapi.activities import course_activity_id as builder  # type: ignore
+    except ImportError:
+        return f"{public_url.rstrip('/')}/xapi/activities/course/{slug}"
+    return builder(public_url, slug)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, REPORT_TIMEZONE).astimezone(timezone.utc)
+
+
+def _course_iri() -> Any:
+    """SQL expression for the course activity IRI of the outer row's course (the builder's
+    IRI with the slug put in place, so one sub-select serves every course)."""
+    from flask import current_app
+    marker = "\x00"
+    prefix, _, suffix = course_activity_id(current_app.config["PUBLIC_URL"], marker).partition(marker)
+    expression = literal(prefix, String) + Course.slug
+    return expression + literal(suffix, String) if suffix else expression
+
+
+def _delivery_state(destination: str, course_iri: Any) -> Any:
+    """Correlated sub-select: the state of the course-completion statement's delivery to
+    ``destination`` for the outer enrolment, or NULL when there is no such statement."""
+    return (select(XapiDelivery.state)
+            .join(XapiStatement, XapiStatement.id == XapiDelivery.statement_pk)
+            .where(XapiStatement.registration == Enrolment.registration,
+                   XapiStatement.verb_id == COMPLETED_VERB,
+                   XapiStatement.activity_id == course_iri,
+                   XapiDelivery.destination == destination)
+            .order_by(XapiDelivery.id)
+            .limit(1)
+            .correlate(Enrolment, Course)
+            .scalar_subquery())
+
+
+def _base_query(filters: ReportFilters) -> Select:
+    query = (select(Enrolment, User, CourseVersion, Course)
+             .join(User, User.id == Enrolment.user_id)
+             .join(CourseVersion, CourseVersion.id == Enrolment.version_id)
+             .join(Course, Course.id == CourseVersion.course_id))
+    return query.where(*_conditions(filters))
+
+
+def _conditions(filters: ReportFilters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.course:
+        conditions.append(Course.slug == filters.course)
+    if filters.organisation_unit:
+        conditions.append(User.organisation_unit == filters.organisation_unit)
+    column = Enrolment.completed_at if filters.date_field == "completed" else Enrolment.enrolled_at
+    if filters.since:
+        conditions.append(column >= _day_start(filters.since))
+    if filters.until:
+        conditions.append(column < _day_start(filters.until + timedelta(days=1)))
+    started = exists().where(UnitProgress.enrolment_id == Enrolment.id)
+    if filters.status == "not_started":
+        conditions.append(and_(Enrolment.completed_at.is_(None), ~started))
+    elif filters.status == "in_progress":
+        conditions.append(and_(Enrolment.completed_at.is_(None), started))
+    elif filters.status == "completed":
+        conditions.append(Enrolment.completed_at.is_not(None))
+    elif filters.status == "passed":
+        conditions.append(Enrolment.passed_at.is_not(None))
+    return conditions
+
+
+def _ordering(sort: str, direction: str) -> list[Any]:
+    column = SORT_COLUMNS.get(sort, SORT_COLUMNS["enrolled_at"])
+    primary = column.desc() if direction == "desc" else column.asc()
+    # NULLs (not completed, no score) last either way; the id keeps pages stable.
+    return [column.is_(None), primary, Enrolment.id.asc()]
+
+
+def _row(enrolment: Enrolment, user: User, version: CourseVersion, course: Course,
+         states: Sequence[Any], destinations: Sequence[str]) -> ReportRow:
+    return ReportRow(
+        name=user.display_name, opaque_id=user.opaque_id, username=user.username,
+        organisation_unit=user.organisation_unit, course=course.slug,
+        course_title=dict(version.title or {}), version=version.number,
+        enrolled_at=enrolment.enrolled_at,
+        progress_percent=round((enrolment.progress or 0.0) * 100),
+        completed_at=enrolment.completed_at, score=enrolment.score,
+        passed=enrolment.passed_at is not None,
+        deliveries=dict(zip(destinations, states, strict=True)))
+
+
+def _select_with_states(filters: ReportFilters, destinations: Sequence[str]) -> Select:
+    course_iri = _course_iri()
+    states = [_delivery_state(name, course_iri).label(f"delivery_{index}")
+              for index, name in enumerate(destinations)]
+    return _base_query(filters).add_columns(*states)
+
+
+def completion_page(session: Session, filters: ReportFilters, *, destinations: Sequence[str],
+                    sort: str = "enrolled_at", direction: str = "asc", page: int = 1,
+                    per_page: int = 50) -> ReportPage:
+    """One page of the report: exactly two queries (count, rows), whatever the page size."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    total = session.scalar(select(func.count()).select_from(
+        _base_query(filters).with_only_columns(Enrolment.id).subquery())) or 0
+    query = (_select_with_states(filters, destinations)
+             .order_by(*_ordering(sort, direction))
+             .limit(per_page).offset((page - 1) * per_page))
+    rows = [_row(r[0], r[1], r[2], r[3], r[4:], destinations) for r in session.execute(query)]
+    return ReportPage(rows=rows, total=total, page=page, per_page=per_page,
+                      destinations=list(destinations))
+
+
+def iter_completion_rows(session: Session, filters: ReportFilters, *,
+                         destinations: Sequence[str], sort: str = "enrolled_at",
+                         direction: str = "asc", batch: int = 1000) -> Iterator[ReportRow]:
+    """Every matching row, fetched in batches from one streamed query (server-side cursor
+    on PostgreSQL), so memory does not grow with the number of rows."""
+    query = (_select_with_states(filters, destinations)
+             .order_by(*_ordering(sort, direction))
+             .execution_options(yield_per=batch))
+    for record in session.execute(query):
+        row = _row(record[0], record[1], record[2], record[3], record[4:], destinations)
+        yield row
+        session.expunge(record[0])
+
+
+def csv_header(destinations: Sequence[str]) -> list[str]:
+    return [*CSV_HEADER, *(f"delivered_{name}" for name in destinations)]
+
+
+def _iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def csv_values(row: ReportRow, destinations: Sequence[str]) -> list[str]:
+    score = "" if row.score is None else f"{row.score:.4f}".rstrip("0").rstrip(".")
+    return [row.name, row.opaque_id, row.username, row.organisation_unit, row.course,
+            str(row.version), _iso(row.enrolled_at), str(row.progress_percent),
+            _iso(row.completed_at), score, "true" if row.passed else "false",
+            *("true" if row.deliveries.get(name) == "delivered" else "false"
+              for name in destinations)]
+
+
+class _Line:
+    """A write-only file that hands back what csv.writer wrote for one row."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+
+def csv_lines(rows: Iterable[ReportRow], destinations: Sequence[str],
+              delimiter: str = ",") -> Iterator[str]:
+    """The CSV document as text chunks: BOM (so Excel reads UTF-8), header, one line per row.
+
+    ``delimiter`` is ``,`` or ``;`` (Finnish Excel expects semicolons)."""
+    if delimiter not in (",", ";"):
+        raise ValueError("delimiter must be ',' or ';'")
+    line = _Line()
+    writer = csv.writer(line, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(csv_header(destinations))
+    yield "\ufeff" + line.text
+    for row in rows:
+        line.text = ""
+        writer.writerow([_safe_cell(value) for value in csv_values(row, destinations)])
+        yield line.text
+
+
+def _safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection): a name such as
+    ``=HYPERLINK(...)`` is shown as text, not run, when HR opens the file."""
+    if value and value[0] in "=+-@\t\r" and not _looks_numeric(value):
+        return "'" + value
+    return value
+
+
+def _looks_numeric(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def configured_destinations(app) -> list[str]:
+    """Names of the LRS destinations, in configuration order."""
+    try:
+        from elearn.xapi.destinations import destinations as parsed  # type: ignore
+    except ImportError:
+        return [str(entry.get("name")) for entry in app.config.get("LRS_DESTINATIONS", [])
+                if isinstance(entry, dict) and entry.get("name")]
+    return [destination.name for destination in parsed(app)]
+
+
+def completions_per_week(session: Session, filters: ReportFilters, *, weeks: int = 12,
+                         now: datetime | None = None) -> list[tuple[date, int]]:
+    """Course completions per ISO week (Monday, Finnish time) for the last ``weeks`` weeks,
+    oldest first, under the report's filters (one query)."""
+    now = now or datetime.now(timezone.utc)
+    local_today = now.astimezone(REPORT_TIMEZONE).date()
+    this_monday = local_today - timedelta(days=local_today.weekday())
+    mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    counts = dict.fromkeys(mondays, 0)
+    query = (_base_query(filters).with_only_columns(Enrolment.completed_at)
+             .where(Enrolment.completed_at >= _day_start(mondays[0])))
+    for (value,) in session.execute(query):
+        day = value.astimezone(REPORT_TIMEZONE).date()
+        monday = day - timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += 1
+    return [(monday, counts[monday]) for monday in mondays]
+
+
+def organisation_units(session: Session) -> list[str]:
+    """Units that have learners, for the filter form."""
+    return [unit for unit in session.scalars(
+        select(User.organisation_unit).where(User.organisation_unit != "")
+        .distinct().order_by(User.organisation_unit))]
+
+
+def course_slugs(session: Session) -> list[str]:
+    return list(session.scalars(select(Course.slug).order_by(Course.slug)))
+
+
+__all__ = ["COMPLETED_VERB", "CSV_HEADER", "DATE_FIELDS", "MAX_PER_PAGE", "ReportFilters",
+           "ReportPage", "ReportRow", "SORT_COLUMNS", "STATUSES", "completion_page",
+           "completions_per_week",
+           "configured_destinations", "course_activity_id", "course_slugs", "csv_header",
+           "csv_lines", "iter_completion_rows", "organisation_units"]

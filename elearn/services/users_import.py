@@ -1,0 +1,153 @@
+"""Bulk account import from CSV (columns username, display_name, email, organisation_unit,
+role, optional password).
+
+All or nothing: every row is checked first and every bad row reported as
+``FILE:line: message``; if any row is bad nothing is imported.  An existing username is
+*updated* (name, email, unit and role; its password only when the row gives one), so the
+same file can be re-imported after HR corrects organisation units.  New accounts without a
+password get a random one, returned to the caller but never logged.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elearn.models import Role, User
+from elearn.services.accounts import MIN_PASSWORD_LENGTH
+
+REQUIRED_COLUMNS = ("username", "display_name", "email", "organisation_unit", "role")
+OPTIONAL_COLUMNS = ("password",)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LIMITS = {"username": 150, "display_name": 200, "email": 254, "organisation_unit": 200,
+          "password": 200}
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    username: str
+    display_name: str
+    email: str | None
+    organisation_unit: str
+    role: Role
+    password: str | None
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    # username -> generated password (only for new accounts without one in the file)
+    generated_passwords: dict[str, str] = field(default_factory=dict)
+
+
+class ImportProblems(ValueError):
+    """Every bad row, as ``FILE:line: message`` lines."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def parse(text: str, filename: str) -> list[ImportRow]:
+    """Check every row; raise :class:`ImportProblems` listing all bad rows."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    problems: list[str] = []
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if not header:
+        raise ImportProblems([f"{filename}:1: the file is empty; expected a header row "
+                              f"({', '.join(REQUIRED_COLUMNS)})"])
+    if missing:
+        problems.append(f"{filename}:1: missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"{filename}:1: unknown column(s): {', '.join(unknown)}")
+    if problems:
+        raise ImportProblems(problems)
+    reader.fieldnames = header
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        messages = _check(record, seen, line)
+        if messages:
+            problems.extend(f"{filename}:{line}: {message}" for message in messages)
+            continue
+        username = record["username"].strip()
+        seen[username] = line
+        rows.append(ImportRow(
+            line=line, username=username,
+            display_name=(record.get("display_name") or "").strip() or username,
+            email=(record.get("email") or "").strip() or None,
+            organisation_unit=(record.get("organisation_unit") or "").strip(),
+            role=Role(record["role"].strip().lower()),
+            password=record.get("password") or None))
+    if problems:
+        raise ImportProblems(problems)
+    if not rows:
+        raise ImportProblems([f"{filename}:2: no rows to import"])
+    return rows
+
+
+def _check(record: dict, seen: dict[str, int], line: int) -> list[str]:
+    messages = []
+    if None in record:  # more cells than columns
+        messages.append("too many cells for the header's columns")
+    username = (record.get("username") or "").strip()
+    if not username:
+        messages.append("username: must not be empty")
+    elif username in seen:
+        messages.append(f"username: {username!r} is already on line {seen[username]}")
+    for name, limit in LIMITS.items():
+        value = record.get(name) or ""
+        if len(value) > limit:
+            messages.append(f"{name}: at most {limit} characters")
+    email = (record.get("email") or "").strip()
+    if email and not EMAIL.match(email):
+        messages.append(f"email: {email!r} is not an email address")
+    role = (record.get("role") or "").strip().lower()
+    if role not in {r.value for r in Role}:
+        messages.append(f"role: {role!r} is not one of " + ", ".join(r.value for r in Role))
+    password = record.get("password") or ""
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        messages.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    return messages
+
+
+def apply(session: Session, rows: list[ImportRow]) -> ImportResult:
+    """Create or update the accounts (one query for the existing ones); flushes only."""
+    existing = {user.username: user for user in session.scalars(
+        select(User).where(User.username.in_([row.username for row in rows])))}
+    result = ImportResult()
+    for row in rows:
+        user = existing.get(row.username)
+        if user is None:
+            user = User(username=row.username, role=row.role)
+            password = row.password
+            if password is None:
+                password = secrets.token_urlsafe(15)
+                result.generated_passwords[row.username] = password
+            user.set_password(password)
+            session.add(user)
+            result.created.append(row.username)
+        else:
+            user.role = row.role
+            if row.password:
+                user.set_password(row.password)
+            result.updated.append(row.username)
+        user.display_name = row.display_name
+        user.email = row.email
+        user.organisation_unit = row.organisation_unit
+    session.flush()
+    return result

@@ -1,0 +1,159 @@
+"""HR pages: the completion report (filters, sorting, pages, CSV) and xAPI delivery health.
+
+HR and admin may use them (admins run the service and need the same view when HR asks for
+help).  No HR page shows learners' answers or reflections: the report reads only the stored
+results of enrolments and the outbox's delivery states.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask_wtf import FlaskForm
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from elearn.access import roles
+from elearn.api.reports import (HR_ROLES, CompletionQuerySchema, CsvQuerySchema, csv_response,
+                                filters_from)
+from elearn.db import get_session, utcnow
+from elearn.i18n import gettext as _
+from elearn.services.delivery_health import dead_count, destination_health, resend_dead
+from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, completion_page,
+                                     completions_per_week, configured_destinations,
+                                     course_slugs, organisation_units)
+from elearn.web.charts import bar_chart
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+
+FILTER_KEYS = ("course", "organisation_unit", "date_field", "since", "until", "status")
+STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress",
+                 "completed": "Completed", "passed": "Passed"}
+DATE_FIELD_LABELS = {"enrolled": "Enrolled", "completed": "Completed"}
+# Sortable columns in table order: (sort key, header text)
+SORTABLE_HEADERS = [("name", "Learner"), ("username", "Username"),
+                    ("organisation_unit", "Organisation unit"), ("course", "Course"),
+                    ("version", "Version"), ("enrolled_at", "Enrolled"),
+                    ("progress", "Progress"), ("completed_at", "Completed"),
+                    ("score", "Score")]
+assert {key for key, _label in SORTABLE_HEADERS} == set(SORT_COLUMNS)
+
+
+def _args(schema_class) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Parse the query with the API's schema; on errors fall back to the defaults and hand
+    the messages to the template, which ties each to its field."""
+    schema = schema_class()
+    raw = {key: value for key, value in request.args.items() if value != ""}
+    try:
+        return schema.load(raw, unknown="exclude"), {}
+    except ValidationError as exc:
+        errors = {key: list(value) if isinstance(value, list) else [str(value)]
+                  for key, value in exc.messages.items()}
+        cleaned = {key: value for key, value in raw.items() if key not in errors}
+        return schema.load(cleaned, unknown="exclude"), errors
+
+
+def _filter_query(args: dict[str, Any]) -> dict[str, str]:
+    query = {}
+    for key in FILTER_KEYS:
+        value = args.get(key)
+        if value not in (None, ""):
+            query[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return query
+
+
+@bp.get("/reports/completions")
+@roles(*HR_ROLES)
+def completions():
+    """The completion report page."""
+    args, errors = _args(CompletionQuerySchema)
+    session = get_session()
+    filters = filters_from(args)
+    names = configured_destinations(current_app)
+    result = completion_page(session, filters, destinations=names, sort=args["sort"],
+                             direction=args["direction"], page=args["page"],
+                             per_page=args["per_page"])
+    weekly = completions_per_week(session, filters)
+    chart = bar_chart([(monday.strftime("%d.%m."), count) for monday, count in weekly])
+    query = _filter_query(args)
+    status = 422 if errors else 200
+    return render_template(
+        "hr/completions.html", result=result, args=args, errors=errors, query=query,
+        raw=MultiDict(request.args), courses=course_slugs(session),
+        units=organisation_units(session), statuses=STATUSES, status_labels=STATUS_LABELS,
+        date_fields=DATE_FIELDS, date_field_labels=DATE_FIELD_LABELS,
+        headers=SORTABLE_HEADERS, weekly=weekly, chart=chart), status
+
+
+@bp.get("/reports/completions.csv")
+@roles(*HR_ROLES)
+def completions_csv():
+    """The report as CSV with the page's filters; ``delimiter=semicolon`` for Finnish Excel."""
+    args, errors = _args(CsvQuerySchema)
+    if errors:
+        abort(422, description=_("The filters are invalid: %(fields)s",
+                                 fields=", ".join(sorted(errors))))
+    return csv_response(args)
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token: the destination is in the URL."""
+
+
+@bp.get("/delivery")
+@roles(*HR_ROLES)
+def delivery():
+    """Delivery health of every LRS destination, with the backlog chart and its table."""
+    session = get_session()
+    now = utcnow()
+    health = destination_health(session, configured_destinations(current_app), now=now)
+    chart = bar_chart([(entry.name, entry.pending) for entry in health])
+    return render_template("hr/delivery.html", health=health, now=now, chart=chart)
+
+
+def _known_destination(name: str) -> str:
+    session = get_session()
+    names = {entry.name for entry in destination_health(session,
+                                                        configured_destinations(current_app))}
+    if name not in names:
+        abort(404)
+    return name
+
+
+@bp.get("/delivery/<name>/resend")
+@roles(*HR_ROLES)
+def resend_confirm(name: str):
+    """Confirmation step before dead-lettered statements are queued again."""
+    name = _known_destination(name)
+    return render_template("hr/resend_confirm.html", name=name,
+                           count=dead_count(get_session(), name), form=ResendForm())
+
+
+@bp.post("/delivery/<name>/resend")
+@roles(*HR_ROLES)
+def resend(name: str):
+    """Move the destination's dead-lettered deliveries back to pending."""
+    name = _known_destination(name)
+    form = ResendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    moved = resend_dead(get_session(), name)
+    flash(_("%(count)s dead-lettered statements for %(name)s are queued again.",
+            count=moved, name=name), "info")
+    return redirect(url_for("hr.delivery"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the HR pages, API, CLI, navigation and the HR landing page."""
+    from elearn import api
+    from elearn.api import reports as reports_api
+    from elearn.hr_cli import register_cli
+    from elearn.web.nav import register_nav
+
+    app.register_blueprint(bp)
+    api.register(reports_api.blp)
+    register_cli(app)
+    app.config["ROLE_LANDING"].setdefault("hr", "hr.completions")
+    register_nav(app, "hr.completions", "Completion report", order=50)
+    register_nav(app, "hr.delivery", "Delivery health", order=55)
