@@ -20,6 +20,7 @@ def _feature_inits():
     from elearn.web import hr_views
     from elearn.web import learner
     from elearn.xapi import outbox as xapi_outbox
+    from elearn.xapi import feature as xapi_delivery
 
     return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
-            hr_views.init_app]
+            hr_views.init_app, xapi_delivery.init_app]

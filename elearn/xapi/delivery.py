@@ -1,0 +1,348 @@
+"""The delivery worker: claim due statements per destination, POST them, record the outcome.
+
+Each destination has its own queue (its ``xapi_deliveries`` rows) and its own health
+(``xapi_destination_states``), so one LRS that is down, slow or misconfigured never holds
+up another.  A unit of work is one batch:
+
+1. **claim** – in a short transaction, mark up to ``batch_size`` due pending rows with a
+   lease (``claimed_until``) and commit *before* any HTTP.  PostgreSQL selects them with
+   ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows; SQLite claims with one
+   ``UPDATE … RETURNING`` under its single write lock.  A worker that dies leaves only a lease,
+   which expires, and the rows become claimable again.
+2. **send** – POST the payloads as one JSON array (see :mod:`elearn.xapi.batching`).
+3. **record** – in a second transaction, write each row's outcome.  Every update is fenced
+   by the lease value, so a worker whose lease already expired cannot overwrite the work of
+   the worker that took the rows over.
+
+Resending a statement an LRS already has is harmless (same id and bytes: the LRS answers
+204/409 and stores nothing new), which is what makes "at least once" here "exactly once" in
+the LRS.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from elearn.db import Database, utcnow
+from elearn.models.xapi import XapiDelivery, XapiDestinationState, XapiStatement
+from elearn.xapi.backoff import parse_retry_after, retry_delay
+from elearn.xapi.batching import Action, BatchReport, Item, send_batch
+from elearn.xapi.destinations import Destination, destinations
+from elearn.xapi.lrs_client import LrsClient, LrsResponse, safe_url, scrub
+
+log = logging.getLogger("elearn.xapi.delivery")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """The worker's knobs (``ELEARN_XAPI_*``; see docs/operations.md)."""
+
+    poll_seconds: float = 2.0
+    backoff_base: float = 2.0
+    backoff_max: float = 600.0
+    retry_after_max: float = 3600.0
+    lease_seconds: float = 0.0
+    pause_retry_seconds: float = 3600.0
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "DeliverySettings":
+        return cls(poll_seconds=float(config.get("XAPI_POLL_SECONDS", 2.0)),
+                   backoff_base=float(config.get("XAPI_BACKOFF_BASE_SECONDS", 2.0)),
+                   backoff_max=float(config.get("XAPI_BACKOFF_MAX_SECONDS", 600.0)),
+                   retry_after_max=float(config.get("XAPI_RETRY_AFTER_MAX_SECONDS", 3600.0)),
+                   lease_seconds=float(config.get("XAPI_CLAIM_LEASE_SECONDS", 0.0)),
+                   pause_retry_seconds=float(config.get("XAPI_PAUSE_RETRY_SECONDS", 3600.0)))
+
+    def lease_for(self, destination: Destination) -> float:
+        """How long a claim lasts: unless set, long enough for a whole batch including the
+        requests a rejected batch's splitting takes, each waiting up to the timeout."""
+        if self.lease_seconds > 0:
+            return self.lease_seconds
+        requests = 2 * math.ceil(math.log2(max(2, destination.batch_size))) + 1
+        return destination.timeout * requests + 30.0
+
+
+# --- claiming -----------------------------------------------------------------------------
+
+def _due(destination: str, now: datetime):
+    return and_(XapiDelivery.destination == destination,
+                XapiDelivery.state == "pending",
+                XapiDelivery.next_attempt_at <= now,
+                or_(XapiDelivery.claimed_until.is_(None), XapiDelivery.claimed_until < now))
+
+
+def claim_strategy(session: Session) -> str:
+    """``skip_locked`` on PostgreSQL (many workers at once), ``write_lock`` on SQLite."""
+    return "skip_locked" if session.get_bind().dialect.name == "postgresql" else "write_lock"
+
+
+def claim_batch(db: Database, destination: str, limit: int, *, now: datetime,
+                lease_until: datetime) -> list[Item]:
+    """Lease up to ``limit`` due rows of ``destination``; committed before returning."""
+    with db.session_scope() as session:
+        due = (select(XapiDelivery.id).where(_due(destination, now))
+               .order_by(XapiDelivery.id).limit(limit))
+        if claim_strategy(session) == "skip_locked":
+            ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+            if ids:
+                session.execute(update(XapiDelivery).where(XapiDelivery.id.in_(ids))
+                                .values(claimed_until=lease_until)
+                                .execution_options(synchronize_session=False))
+        else:
+            # One statement: SQLite takes its write lock first, then reads the newest rows,
+            # so two workers can never lease the same row.
+            ids = list(session.scalars(
+                update(XapiDelivery).where(XapiDelivery.id.in_(due.scalar_subquery()))
+                .values(claimed_until=lease_until).returning(XapiDelivery.id)
+                .execution_options(synchronize_session=False)))
+        if not ids:
+            return []
+        rows = session.execute(
+            select(XapiDelivery.id, XapiStatement.payload)
+            .join(XapiStatement, XapiStatement.id == XapiDelivery.statement_pk)
+            .where(XapiDelivery.id.in_(ids)).order_by(XapiDelivery.id)).all()
+    return [(row.id, row.payload) for row in rows]
+
+
+# --- destination health ---------------------------------------------------------------------
+
+def destination_state(session: Session, name: str) -> XapiDestinationState:
+    """The state row of ``name``, created if missing (safe when workers race to create it)."""
+    state = session.get(XapiDestinationState, name)
+    if state is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(insert(XapiDestinationState)
+                        .values(destination=name, consecutive_failures=0)
+                        .on_conflict_do_nothing())
+        state = session.get(XapiDestinationState, name)
+        assert state is not None  # just inserted, or inserted by a concurrent worker
+    return state
+
+
+def ready_at(state: XapiDestinationState | None, pause_retry_seconds: float) -> datetime | None:
+    """When the destination may be tried next: None means now; paused destinations wait for
+    their automatic retry time (``backoff_until``), or forever when that is disabled."""
+    if state is None:
+        return None
+    if state.paused_at is not None:
+        if pause_retry_seconds <= 0 or state.backoff_until is None:
+            return datetime.max.replace(tzinfo=state.paused_at.tzinfo)
+        return state.backoff_until
+    return state.backoff_until
+
+
+def describe(response: LrsResponse, destination: Destination) -> str:
+    """A one-line account of an answer for people (never containing the password)."""
+    if response.status is None:
+        return scrub(response.text, destination)
+    text = " ".join(response.text.split())
+    return scrub(f"HTTP {response.status} from {safe_url(destination.statements_url)}"
+                 + (f": {text}" if text else ""), destination)
+
+
+def pause_reason(response: LrsResponse, destination: Destination) -> str:
+    advice = {401: "check the destination's username and password",
+              403: "the LRS refuses these credentials write access to statements",
+              404: "check the destination's endpoint"}.get(response.status or 0,
+                                                           "check the destination's settings")
+    return (f"{describe(response, destination)[:500]} — {advice}, then run "
+            f"`elearn xapi resume {destination.name}`")
+
+
+# --- recording --------------------------------------------------------------------------------
+
+@dataclass
+class BatchOutcome:
+    """Counts of one batch, for progress output."""
+
+    destination: str
+    claimed: int
+    delivered: int
+    dead: int
+    left_pending: int
+    requests: int
+    halt: str | None = None
+
+
+def record_outcome(db: Database, destination: Destination, report: BatchReport, *,
+                   now: datetime, lease_until: datetime, settings: DeliverySettings,
+                   rand: Callable[[], float] = random.random) -> None:
+    """Write what happened to each claimed row and to the destination's health."""
+    mine = XapiDelivery.claimed_until == lease_until
+    with db.session_scope() as session:
+        by_status: dict[int, list[int]] = defaultdict(list)
+        for delivery_id, status in report.delivered.items():
+            by_status[status].append(delivery_id)
+        for status, ids in by_status.items():
+            session.execute(update(XapiDelivery).where(XapiDelivery.id.in_(ids), mine).values(
+                state="delivered", delivered_at=now, attempts=XapiDelivery.attempts + 1,
+                last_status=status, last_error=None, claimed_until=None)
+                .execution_options(synchronize_session=False))
+        for delivery_id, response in report.dead.items():
+            answer = scrub(response.text, destination) or f"HTTP {response.status}"
+            session.execute(update(XapiDelivery).where(XapiDelivery.id == delivery_id, mine)
+                            .values(state="dead", attempts=XapiDelivery.attempts + 1,
+                                    last_status=response.status, last_error=answer,
+                                    claimed_until=None)
+                            .execution_options(synchronize_session=False))
+
+        state = destination_state(session, destination.name)
+        if report.delivered or report.dead:
+            state.last_success_at = now
+        halt = report.halt
+        if halt is None:
+            state.consecutive_failures = 0
+            state.backoff_until = None
+            if state.paused_at is not None:
+                log.info("%s: answered again; delivery resumed", destination.name)
+            state.paused_at = None
+            state.paused_reason = None
+            return
+        untouched_values: dict[str, Any] = {
+            "claimed_until": None, "attempts": XapiDelivery.attempts + 1,
+            "last_status": halt.response.status,
+            "last_error": describe(halt.response, destination)}
+        if halt.action is Action.RETRY:
+            state.consecutive_failures += 1
+            wait = retry_delay(state.consecutive_failures,
+                               parse_retry_after(halt.response.retry_after, now),
+                               base=settings.backoff_base, cap=settings.backoff_max,
+                               retry_after_cap=settings.retry_after_max, rand=rand)
+            state.backoff_until = now + timedelta(seconds=wait)
+            untouched_values["next_attempt_at"] = state.backoff_until
+            log.warning("%s: %s; %d statements wait %.1f s (failure %d in a row)",
+                        destination.name, describe(halt.response, destination)[:300],
+                        len(report.untouched), wait, state.consecutive_failures)
+        else:
+            state.consecutive_failures += 1
+            state.paused_at = state.paused_at or now
+            state.paused_reason = pause_reason(halt.response, destination)
+            state.backoff_until = (now + timedelta(seconds=settings.pause_retry_seconds)
+                                   if settings.pause_retry_seconds > 0 else None)
+            log.error("%s: paused: %s", destination.name, state.paused_reason)
+        if report.untouched:
+            session.execute(update(XapiDelivery)
+                            .where(XapiDelivery.id.in_(report.untouched), mine)
+                            .values(**untouched_values)
+                            .execution_options(synchronize_session=False))
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+@dataclass
+class Totals:
+    delivered: int = 0
+    dead: int = 0
+    batches: int = 0
+    by_destination: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class DeliveryWorker:
+    """Delivers every configured destination's queue until stopped.
+
+    ``client``, ``clock`` and ``rand`` are injectable so tests can use a fake LRS, a fixed
+    time and a fixed jitter; production uses the real ones.
+    """
+
+    def __init__(self, app: Flask, *, client: Any = None,
+                 clock: Callable[[], datetime] = utcnow,
+                 rand: Callable[[], float] = random.random) -> None:
+        self.db: Database = app.extensions["elearn.db"]
+        self.settings = DeliverySettings.from_config(app.config)
+        self.destinations = destinations(app)
+        self.client = client if client is not None else LrsClient()
+        self.clock = clock
+        self.rand = rand
+        self.totals = Totals()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the loop to end after the batch in flight."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def deliver_batch(self, destination: Destination) -> BatchOutcome | None:
+        """Claim, send and record one batch of ``destination``; None when nothing was due."""
+        now = self.clock()
+        with self.db.session_scope() as session:
+            state = session.get(XapiDestinationState, destination.name)
+            next_try = ready_at(state, self.settings.pause_retry_seconds)
+        if next_try is not None and next_try > now:
+            return None
+        # A few random microseconds make each lease value unique, so it can fence updates.
+        lease_until = now + timedelta(seconds=self.settings.lease_for(destination),
+                                      microseconds=int(self.rand() * 999_999))
+        items = claim_batch(self.db, destination.name, destination.batch_size, now=now,
+                            lease_until=lease_until)
+        if not items:
+            return None
+        report = send_batch(lambda body: self.client.post_statements(destination, body), items)
+        record_outcome(self.db, destination, report, now=self.clock(),
+                       lease_until=lease_until, settings=self.settings, rand=self.rand)
+        outcome = BatchOutcome(destination.name, len(items), len(report.delivered),
+                               len(report.dead), len(report.untouched), report.requests,
+                               report.halt.action.value if report.halt else None)
+        self.totals.delivered += outcome.delivered
+        self.totals.dead += outcome.dead
+        self.totals.batches += 1
+        self.totals.by_destination[destination.name] += outcome.delivered
+        log.info("%s: batch of %d: %d delivered, %d dead-lettered, %d left pending "
+                 "(%d requests); %d delivered by this worker so far",
+                 destination.name, outcome.claimed, outcome.delivered, outcome.dead,
+                 outcome.left_pending, outcome.requests,
+                 self.totals.by_destination[destination.name])
+        return outcome
+
+    def run_pass(self) -> int:
+        """One batch per destination; returns how many statements were claimed."""
+        claimed = 0
+        for destination in self.destinations:
+            if self.stopping:
+                break
+            outcome = self.deliver_batch(destination)
+            if outcome is not None:
+                claimed += outcome.claimed
+        return claimed
+
+    def run(self, *, once: bool = False) -> Totals:
+        """Deliver until stopped; with ``once``, until nothing is due any more."""
+        if not self.destinations:
+            log.warning("no LRS destinations configured (ELEARN_LRS_DESTINATIONS); "
+                        "statements stay in the outbox")
+        while not self.stopping:
+            try:
+                claimed = self.run_pass()
+            except DBAPIError as exc:
+                if once:
+                    raise
+                # The database restarting must not end the worker; nothing is lost, the
+                # claim (if any) expires and is retried.
+                log.error("database error, retrying in %.0f s: %s", self.settings.poll_seconds,
+                          type(exc.orig).__name__ if exc.orig is not None else exc)
+                self._stop.wait(self.settings.poll_seconds)
+                continue
+            if claimed:
+                continue
+            if once:
+                break
+            self._stop.wait(self.settings.poll_seconds)
+        if hasattr(self.client, "close"):
+            self.client.close()
+        return self.totals
