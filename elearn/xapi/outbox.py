@@ -100,10 +100,13 @@ def on_learning_event(session: Session, event: events.LearningEvent) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Validate the xAPI settings at start-up and capture every learning event."""
+    """Validate the xAPI settings at start-up, capture every learning event and add
+    ``elearn xapi backfill``."""
+    from elearn.xapi import backfill
     destinations(app)
     profile_settings(app)
     events.subscribe(app, on_learning_event)
+    backfill.register_cli()
 
 
 __all__ = ["enqueue", "init_app", "on_learning_event", "profile_settings", "statement_row"]
