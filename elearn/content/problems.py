@@ -25,8 +25,9 @@ class Problem:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems by file, then line, then message; duplicates dropped."""
-    return sorted(set(problems))
+    """Problems by file, then line (on one line in the order they were found: the order
+    of the text); duplicates dropped."""
+    return sorted(dict.fromkeys(problems), key=lambda problem: (problem.path, problem.line))
 
 
 class Collector:

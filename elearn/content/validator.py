@@ -18,7 +18,7 @@ from elearn.content.yamlsource import YList, YMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_MAX = 100
-ID_RULE = "use lowercase letters a-z, digits, - and _ (at most 100 characters)"
+ID_RULE = "use lowercase letters a-z, digits, - and _, at most 100 characters"
 QUESTION_TYPES = ("single_choice", "multiple_choice", "true_false", "matching", "ordering")
 
 COURSE_FIELDS = {"id": True, "title": True, "description": True, "mastery_score": True,
@@ -83,6 +83,13 @@ class FileChecker:
         return value
 
     def text(self, value: Any, line: int, where: str) -> bool:
+        if isinstance(value, bool):
+            self.add(line, f"{where}: expected text, got {str(value).lower()} (YAML reads "
+                           "yes, no, on, off, true and false as true/false: quote the text)")
+            return False
+        if isinstance(value, (int, float)):
+            self.add(line, f"{where}: expected text, got the number {value} (quote the text)")
+            return False
         if not isinstance(value, str) or not value.strip():
             self.add(line, f"{where}: expected non-empty text")
             return False

@@ -119,7 +119,7 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        message = ": ".join(part for part in (exc.context, exc.problem) if part)
         raise YAMLProblem(line, f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:
         raise YAMLProblem(1, f"YAML error: {exc}") from None
