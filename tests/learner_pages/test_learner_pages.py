@@ -95,7 +95,7 @@ def test_rejected_quiz_shows_errors_by_the_fields_and_keeps_input(app, course, l
     assert 'href="#q-q2-multiple-choice-a"' in summary
     assert 'href="#q-q4-matching-p1"' in summary
     assert 'href="#q-q5-ordering-' in summary
-    assert "Choose at least one answer." in page
+    assert "You have not answered. Choose at least one answer." in page
     assert "Give each item a different position from 1 to 3." in page
     assert 'aria-describedby="q-q2-multiple-choice-hint q-q2-multiple-choice-error"' in page
     assert re.search(r'<select id="q-q4-matching-p1" name="q-q4-matching-p1" '

@@ -109,11 +109,11 @@ def _ordering(form: MultiDict, key: str, items: list[dict[str, Any]]
 def _how_to_answer(kind: str) -> str:
     """What a learner must do to answer a question of ``kind``, in the interface language."""
     if kind == "single_choice":
-        return _("Choose one answer.")
+        return _("You have not answered. Choose one answer.")
     if kind == "multiple_choice":
-        return _("Choose at least one answer.")
+        return _("You have not answered. Choose at least one answer.")
     if kind == "true_false":
-        return _("Choose true or false.")
+        return _("You have not answered. Choose true or false.")
     if kind == "matching":
         return _("Choose a match for every item.")
     return _("Give every item a position.")

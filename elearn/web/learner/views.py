@@ -14,7 +14,7 @@ from flask_login import current_user
 from elearn.access import roles
 from elearn.db import get_session
 from elearn.errors import APIError
-from elearn.i18n import current_language
+from elearn.i18n import current_language, fmt_number
 from elearn.i18n import gettext as _
 from elearn.models import Enrolment, QuizAttempt, Role, Unit
 from elearn.services import learning
@@ -229,8 +229,9 @@ def save_reflection(slug: str, unit_key: str, task_key: str):
         # The service's messages are for API clients in English; say the same in the
         # learner's language: the length limits and where the text stands now.
         messages = [_("Your reflection was not saved. Write %(min)s–%(max)s characters; "
-                      "it now has %(now)s.", min=task.min_length,
-                      max=learning.REFLECTION_MAX_LENGTH, now=len(text.strip()))]
+                      "it now has %(now)s.", min=fmt_number(task.min_length),
+                      max=fmt_number(learning.REFLECTION_MAX_LENGTH),
+                      now=fmt_number(len(text.strip())))]
         return _render_unit(enrolment, unit_, status=422, reflection_task=task_key,
                             reflection_text=text, reflection_errors=messages)
     flash(_("Your reflection was saved."), "success")
