@@ -108,7 +108,7 @@ def delivery():
     session = get_session()
     now = utcnow()
     health = destination_health(session, configured_destinations(current_app), now=now)
-    chart = bar_chart([(entry.name, entry.pending) for entry in health])
+    chart = bar_chart([(entry.name, entry.status.queued) for entry in health])
     return render_template("hr/delivery.html", health=health, now=now, chart=chart)
 
 

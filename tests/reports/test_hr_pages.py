@@ -154,15 +154,18 @@ def test_resend_needs_confirmation_and_csrf(app, client_as, cohort, db_session):
     assert 'name="csrf_token"' in confirm
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/hr/delivery/eoppiva/resend").status_code == 400
-    state = db_session.scalar(select(XapiDelivery.state).where(XapiDelivery.last_status == 400))
-    assert state == "dead"
+    dave = select(XapiDelivery).where(XapiDelivery.destination == "eoppiva",
+                                      XapiDelivery.statement_pk == 2)
+    assert db_session.scalar(dave).state == "dead"
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', confirm)
     token = token or re.search(r'name="csrf_token" value="([^"]+)"', confirm)
     response = client.post("/hr/delivery/eoppiva/resend", data={"csrf_token": token.group(1)})
     assert response.status_code == 302
     db_session.expire_all()
-    delivery = db_session.scalar(select(XapiDelivery).where(XapiDelivery.last_status == 400))
+    delivery = db_session.scalar(dave)
     assert (delivery.state, delivery.attempts) == ("pending", 0)
+    assert "1 dead-lettered statements for eoppiva are queued again" in \
+        client.get("/hr/delivery").get_data(as_text=True)
     assert client.get("/hr/delivery/nowhere/resend").status_code == 404
 
 
