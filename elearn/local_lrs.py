@@ -20,6 +20,8 @@ import requests
 from elearn import PROJECT_ROOT
 
 RALPH_BIN = PROJECT_ROOT / ".venv-ralph" / "bin" / "ralph"
+# Ralph's API with an appending file backend and no auto-reloader (see that file).
+RALPH_SERVER = Path(__file__).with_name("ralph_server.py")
 
 
 def free_port() -> int:
@@ -53,6 +55,9 @@ class LocalRalph:
             "RALPH_APP_DIR": str(self.directory),
             "RALPH_RUNSERVER_BACKEND": "fs",
             "RALPH_BACKENDS__DATA__FS__DEFAULT_DIRECTORY_PATH": str(self.directory / "fs"),
+            # The LRS backend reads its own prefix; without it every instance shared one
+            # file in the working directory.
+            "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.directory / "fs"),
             "RALPH_AUTH_FILE": str(self.directory / "auth.json"),
         })
         return env
@@ -77,8 +82,9 @@ class LocalRalph:
         self.port = self.port or free_port()
         log = open(self.directory / "ralph.log", "ab")
         self.process = subprocess.Popen(
-            [str(RALPH_BIN), "runserver", "-b", "fs", "-h", "127.0.0.1", "-p", str(self.port)],
-            env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [str(RALPH_BIN.with_name("python")), str(RALPH_SERVER), "127.0.0.1", str(self.port)],
+            env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self.directory)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
