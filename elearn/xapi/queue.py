@@ -88,8 +88,6 @@ def status(session: Session, configured: list[str], now: datetime) -> list[Desti
     for name in names:
         state = states.get(name)
         oldest_at = oldest.get(name)
-        if oldest_at is not None and oldest_at.tzinfo is None:  # SQLite aggregate: no type
-            oldest_at = _parse_db_time(oldest_at)
         found.append(DestinationStatus(
             name=name, configured=name in configured,
             queued=counts.get((name, "pending"), 0), oldest_queued_at=oldest_at,
@@ -101,12 +99,6 @@ def status(session: Session, configured: list[str], now: datetime) -> list[Desti
             consecutive_failures=state.consecutive_failures if state else 0,
             last_success_at=state.last_success_at if state else None))
     return found
-
-
-def _parse_db_time(value) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def resend(session: Session, *, statement_ids: list[str] | None = None,

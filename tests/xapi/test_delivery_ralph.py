@@ -203,3 +203,24 @@ def test_two_workers_at_once_never_send_a_statement_twice(app, ralph, database_u
     assert sum(delivered_by) == 300 and min(delivered_by) > 0, outputs  # both took part
     assert states(app) == {"delivered": 300}
     assert counts_in_ralph(ralph, wanted) == Counter({i: 1 for i in wanted})
+
+
+def test_sigterm_lets_the_worker_finish_the_batch_in_flight(app, ralph, database_url):
+    made = [statement(6000 + n) for n in range(30)]
+    add(app, made)
+    with LrsProxy(ralph.root) as proxy:
+        proxy.hold.set()
+        destination = {**ralph.destination("ralph"), "endpoint": proxy.endpoint,
+                       "batch_size": 10}
+        worker = start_worker(worker_env(database_url, [destination]))
+        assert proxy.arrived.wait(60), "the worker never posted"
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert worker.poll() is None  # still waiting for the LRS's answer
+        proxy.release.set()
+        output, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0, output
+    assert "SIGTERM received; finishing the current batch" in output
+    assert "stopped after 1 batches: 10 delivered" in output
+    assert states(app) == {"delivered": 10, "pending": 20}
+    assert all(d.claimed_until is None for d in deliveries(app))
