@@ -3,7 +3,7 @@ and how a rejected batch is split to isolate the statement the LRS refuses."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
