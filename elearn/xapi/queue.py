@@ -130,16 +130,17 @@ def resend(session: Session, *, statement_ids: list[str] | None = None,
 def resume(session: Session, name: str, *, now: datetime) -> bool:
     """Clear a destination's pause and backoff so the worker tries it at once; returns
     whether it had been paused."""
+    # Rows waiting for their own retry time are due now too.  Delivery rows are updated
+    # before the state row, the order the worker uses, so the two never deadlock.
+    session.execute(update(XapiDelivery)
+                    .where(XapiDelivery.destination == name, XapiDelivery.state == "pending",
+                           XapiDelivery.next_attempt_at > now)
+                    .values(next_attempt_at=now)
+                    .execution_options(synchronize_session=False))
     state = destination_state(session, name)
     was_paused = state.paused_at is not None
     state.paused_at = None
     state.paused_reason = None
     state.backoff_until = None
     state.consecutive_failures = 0
-    # Rows waiting for their own retry time are due now too.
-    session.execute(update(XapiDelivery)
-                    .where(XapiDelivery.destination == name, XapiDelivery.state == "pending",
-                           XapiDelivery.next_attempt_at > now)
-                    .values(next_attempt_at=now)
-                    .execution_options(synchronize_session=False))
     return was_paused

@@ -80,8 +80,13 @@ def _json(body: object, stored: datetime | None) -> Response:
 
 
 def _pick_language():
+    """For ``format=canonical``: the language the client accepts best, else the service's
+    default language, else the first one the map has."""
+    default = current_app.config.get("DEFAULT_LANGUAGE", "fi")
+
     def pick(keys: list[str]) -> str | None:
-        return request.accept_languages.best_match(keys) or keys[0]
+        chosen = request.accept_languages.best_match(keys)
+        return chosen or (default if default in keys else keys[0])
     return pick
 
 

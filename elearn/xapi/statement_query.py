@@ -105,9 +105,11 @@ def _floor_ms(moment: datetime) -> datetime:
 
 
 def parse_bool(name: str, raw: str) -> bool:
-    if raw == "true":
+    """``true``/``false`` as in JSON; any letter case, since common clients send ``True``."""
+    lowered = raw.lower()
+    if lowered == "true":
         return True
-    if raw == "false":
+    if lowered == "false":
         return False
     raise bad(name, "expected true or false")
 

@@ -214,6 +214,8 @@ def test_formats(app, xapi):
     body = canonical.get_json()["statements"][0]
     assert body["verb"]["display"] == {"sv": "tog del av"}
     assert body["object"]["definition"]["name"] == {"sv": "Avsnitt 1"}
+    default = xapi(format="canonical").get_json()["statements"][0]
+    assert default["verb"]["display"] == {"fi": "tutustui"}  # the service's default language
     exact = xapi(format="exact").get_json()["statements"][0]
     assert exact["verb"]["display"] == statement(1)["verb"]["display"]
 
