@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from elearn.access import roles
-from elearn.db import get_session
+from elearn.db import get_db, get_session
 from elearn.models import Role
 from elearn.services.reports import (DATE_FIELDS, MAX_PER_PAGE, SORT_COLUMNS, STATUSES,
                                      ReportFilters, completion_page, configured_destinations,
@@ -96,15 +96,27 @@ def filters_from(args: dict) -> ReportFilters:
 
 
 def csv_response(args: dict) -> Response:
-    """Stream the CSV: rows are read in batches while the response is written."""
-    session = get_session()
+    """Stream the CSV: rows are read in batches while the response is written.
+
+    The stream reads through its own session, closed when the last row is sent (or the
+    client goes away): the request's session is committed and closed before a streamed
+    body is produced, so it must not be used here."""
     names = configured_destinations(current_app)
     delimiter = DELIMITERS[args.get("delimiter", "comma")]
-    rows = iter_completion_rows(session, filters_from(args), destinations=names,
-                                sort=args.get("sort", "enrolled_at"),
-                                direction=args.get("direction", "asc"))
-    body = (chunk.encode("utf-8") for chunk in csv_lines(rows, names, delimiter))
-    response = Response(stream_with_context(body), mimetype="text/csv")
+    filters = filters_from(args)
+    sort, direction = args.get("sort", "enrolled_at"), args.get("direction", "asc")
+    session = get_db().sessionmaker()
+
+    def body():
+        try:
+            rows = iter_completion_rows(session, filters, destinations=names, sort=sort,
+                                        direction=direction)
+            for chunk in csv_lines(rows, names, delimiter):
+                yield chunk.encode("utf-8")
+        finally:
+            session.close()
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="completions.csv"'
     response.headers["Cache-Control"] = "no-store"
