@@ -52,7 +52,16 @@ def preview(slug: str):
     if found is None:
         abort(404)
     return render_template("trainer/preview.html", course=found, language=language,
-                           languages=CONTENT_LANGUAGES, pick=_pick, field_name=field_name)
+                           languages=CONTENT_LANGUAGES, pick=_pick,
+                           unit_field_name=_unit_field_name)
+
+
+def _unit_field_name(prefix: str):
+    """The learner form's control names, prefixed per unit: the preview shows every unit's
+    quiz on one page, and question ids are only unique within a unit."""
+    def name(question_key: str, part: str | None = None) -> str:
+        return f"{prefix}-{field_name(question_key, part)}"
+    return name
 
 
 @bp.get("/analytics")

@@ -2,6 +2,7 @@
 file:line: message, languages, and no way out of the courses folder."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def test_valid_course_renders_every_unit_with_the_learner_question_partial(clien
     assert "Hur bygger du förtroende?" in html  # reflection prompt
     assert "<form" not in html.split("<main")[1].split("</main>")[0]  # nothing can be saved
     assert 'lang="sv"' in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "every unit's controls need their own ids"
 
 
 def test_broken_course_shows_problems_inline_and_renders_the_rest(client_as):
