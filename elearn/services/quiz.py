@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -279,13 +279,17 @@ def submit_attempt(session: Session, enrolment: Enrolment, unit: Unit, attempt_i
                        code="attempt_already_submitted")
     session.refresh(attempt)
     raw = maximum = 0.0
+    answer_rows = []
     for question in questions:
         score = score_response(question.data, question.points, checked[question.id])
-        session.add(AttemptAnswer(attempt_id=attempt.id, question_id=question.id,
-                                  response=checked[question.id], correct=score.correct,
-                                  points=score.points))
+        answer_rows.append({"attempt_id": attempt.id, "question_id": question.id,
+                            "response": checked[question.id], "correct": score.correct,
+                            "points": score.points})
         raw += score.points
         maximum += question.points
+    # One executemany for all answers, not one INSERT per question (SQLite cannot batch
+    # ORM inserts that return keys), so a submission costs the same queries for any quiz size.
+    session.execute(insert(AttemptAnswer), answer_rows)
     scaled = raw / maximum if maximum else 0.0
     attempt.score_raw, attempt.score_max, attempt.score_scaled = raw, maximum, scaled
     attempt.passed = reaches(scaled, unit.pass_mark)

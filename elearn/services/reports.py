@@ -24,8 +24,11 @@ from sqlalchemy.orm import Session
 
 from elearn.models import (Course, CourseVersion, Enrolment, UnitProgress, User, XapiDelivery,
                            XapiStatement)
+from elearn.xapi import activities
+from elearn.xapi.destinations import destinations
+from elearn.xapi.vocabulary import COMPLETED
 
-COMPLETED_VERB = "http://adlnet.gov/expapi/verbs/completed"
+COMPLETED_VERB = COMPLETED.id
 REPORT_TIMEZONE = ZoneInfo("Europe/Helsinki")
 STATUSES = ("not_started", "in_progress", "completed", "passed")
 DATE_FIELDS = ("enrolled", "completed")
@@ -92,12 +95,8 @@ class ReportPage:
 
 
 def course_activity_id(public_url: str, slug: str) -> str:
-    """The xAPI activity IRI of a course, as the statement builder writes it."""
-    try:
-        from elearn.xapi.activities import course_activity_id as builder  # type: ignore
-    except ImportError:
-        return f"{public_url.rstrip('/')}/xapi/activities/course/{slug}"
-    return builder(public_url, slug)
+    """The xAPI activity IRI of a course, exactly as the statement builder writes it."""
+    return activities.course_activity_id(public_url, slug)
 
 
 def _day_start(day: date) -> datetime:
@@ -289,12 +288,7 @@ def _looks_numeric(value: str) -> bool:
 
 def configured_destinations(app) -> list[str]:
     """Names of the LRS destinations, in configuration order."""
-    try:
-        from elearn.xapi.destinations import destinations as parsed  # type: ignore
-    except ImportError:
-        return [str(entry.get("name")) for entry in app.config.get("LRS_DESTINATIONS", [])
-                if isinstance(entry, dict) and entry.get("name")]
-    return [destination.name for destination in parsed(app)]
+    return [destination.name for destination in destinations(app)]
 
 
 def completions_per_week(session: Session, filters: ReportFilters, *, weeks: int = 12,

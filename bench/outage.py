@@ -1,0 +1,132 @@
+"""Benchmark 3: learners do not feel the LRS.  Learner p99 latency on the hot paths while
+the delivery worker runs, with the LRS healthy, down (Ralph stopped) and answering after
+5 s (a delaying proxy on loopback); target within 1.1 × healthy.  After recovery the
+backlog drains and Ralph holds every statement exactly once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench import dataset, lrs, results
+from bench.load import run_wrk
+from bench.proxy import DelayingProxy
+from bench.scenario import prepare_data, sign_in
+from bench.servers import elearn_env, start_elearn
+from elearn.local_lrs import LocalRalph
+
+P99_TARGET = 1.1
+# Submissions first in each phase, so the worker has statements to send during the rest.
+PATHS = ("quiz submission", "unit page", "progress API")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres-url", default=dataset.POSTGRES_URL)
+    parser.add_argument("--seconds", type=float, default=8.0, help="wrk duration per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--learners", type=int, default=60)
+    parser.add_argument("--attempts-per-unit", type=int, default=40)
+    parser.add_argument("--slow-seconds", type=float, default=5.0)
+    parser.add_argument("--drain-timeout", type=float, default=300.0)
+
+
+def run(args: argparse.Namespace) -> bool:
+    with tempfile.TemporaryDirectory(prefix="elearn-bench-") as tmp:
+        workdir = Path(tmp)
+        ralph = LocalRalph(workdir / "ralph").start()
+        proxy = DelayingProxy(ralph.root).start()
+        try:
+            return _measure(args, workdir, ralph, proxy)
+        finally:
+            proxy.stop()
+            ralph.stop()
+
+
+def _measure(args, workdir: Path, ralph: LocalRalph, proxy: DelayingProxy) -> bool:
+    url = dataset.database_url(args.db, workdir, args.postgres_url)
+    print(f"[outage] preparing {args.learners} learners", flush=True)
+    usernames, shape, attempts = prepare_data(url, workdir, learners=args.learners,
+                                              attempts_per_unit=args.attempts_per_unit)
+    destination = {"name": "lrs", "endpoint": proxy.url + "/xAPI/",
+                   "username": ralph.username, "password": ralph.password}
+    # Backoff capped at 15 s (default 600 s) so recovery is measured within minutes.
+    env = elearn_env(url, workdir, LRS_DESTINATIONS=json.dumps([destination]),
+                     XAPI_BACKOFF_MAX_SECONDS="15", XAPI_POLL_SECONDS="1")
+    server = start_elearn(env, workdir, delivery=True)
+    phases: dict[str, dict[str, object]] = {}
+    try:
+        workload = sign_in(server.url, usernames, shape, attempts)
+        capacity = len(attempts) // 4
+        run_wrk(server.url, workload.unit_pages() + workload.progress(), seconds=2,
+                connections=args.connections)
+        conditions = [("healthy", lambda: None),
+                      ("LRS down (Ralph stopped)", ralph.stop),
+                      (f"LRS answering after {args.slow_seconds:g} s", lambda: _slow(
+                          ralph, proxy, args.slow_seconds))]
+        for name, apply in conditions:
+            apply()
+            print(f"[outage] {name}", flush=True)
+            phases[name] = {path: run_wrk(server.url, workload.requests_for(path, capacity),
+                                          seconds=args.seconds, connections=args.connections)
+                            for path in PATHS}
+        proxy.delay = 0.0
+        print("[outage] recovered; waiting for the backlog to drain", flush=True)
+        app = dataset.make_app(url, workdir)
+        started = time.monotonic()
+        states = lrs.delivery_states(app)
+        while states.get("pending") and time.monotonic() - started < args.drain_timeout:
+            time.sleep(2)
+            states = lrs.delivery_states(app)
+        drain_seconds = time.monotonic() - started
+    finally:
+        server.stop()
+    queued = sum(states.values())
+    in_ralph = lrs.stored_ids(ralph)
+    from sqlalchemy import select
+
+    from elearn.db import get_db
+    from elearn.models import XapiStatement
+    with app.app_context(), get_db().session_scope() as session:
+        outbox = set(session.scalars(select(XapiStatement.statement_id)))
+    app.extensions["elearn.db"].engine.dispose()
+    nothing_lost = (states == {"delivered": queued} and len(in_ralph) == len(outbox)
+                    and set(in_ralph) == outbox)
+
+    healthy = phases["healthy"]
+    rows, ok = [], True
+    for name, measured in phases.items():
+        for path in PATHS:
+            result = measured[path]
+            ratio = result.p99_ms / healthy[path].p99_ms
+            met = ratio <= P99_TARGET and result.errors == 0
+            if name != "healthy":
+                ok = ok and met
+            rows.append([name, path, result.rps, result.p50_ms, result.p99_ms, ratio,
+                         result.errors, "-" if name == "healthy" else results.verdict(met)])
+    body = (f"`elearn serve` (gunicorn web workers + the xAPI delivery worker) on {args.db}, "
+            f"`wrk -t 2 -c {args.connections} -d {args.seconds:g}s` per path and condition, "
+            f"{len(usernames)} signed-in learners.  The destination is a delaying proxy on "
+            f"loopback in front of Ralph; \"down\" stops the Ralph process (the proxy then "
+            f"hangs up, a network error for the worker); the worker's backoff is capped at "
+            f"15 s for this run (`ELEARN_XAPI_BACKOFF_MAX_SECONDS=15`).\n\n"
+            + results.table(["condition", "path", "requests/s", "p50 ms", "p99 ms",
+                             "p99 ÷ healthy", "errors", f"target ≤ {P99_TARGET}×"], rows)
+            + f"\n\nAfter recovery the backlog drained in {drain_seconds:.0f} s: outbox "
+              f"{len(outbox):,} statements, delivery states {states}; Ralph holds "
+              f"{len(in_ralph):,} statements, {len(set(in_ralph)):,} distinct, exactly the "
+              f"outbox ids — nothing lost, nothing twice: {results.verdict(nothing_lost)}.")
+    results.save("outage", "LRS outage and slowness", body,
+                 {"phases": {n: {p: r.as_dict() for p, r in m.items()}
+                             for n, m in phases.items()},
+                  "drain_seconds": drain_seconds, "states": states,
+                  "in_ralph": len(in_ralph), "outbox": len(outbox)})
+    return ok and nothing_lost
+
+
+def _slow(ralph: LocalRalph, proxy: DelayingProxy, seconds: float) -> None:
+    ralph.start()
+    proxy.delay = seconds
