@@ -136,9 +136,9 @@ def get_reflection_by_id(query, reflection_id):
 
 @blp.get("/me/reflections")
 @blp.arguments(ExportQuerySchema, location="query")
-@blp.response(200, ExportSchema)
-@blp.alt_response(200, content_type="text/markdown",
-                  description="format=markdown: the same as a Markdown download")
+@blp.response(200, ExportSchema,
+              description="JSON; with format=markdown the same as a text/markdown download "
+                          "(reflections.md)")
 @roles(Role.LEARNER)
 def export_reflections(query):
     """All the signed-in learner's reflections: JSON, or with ``format=markdown`` a Markdown

@@ -111,8 +111,8 @@ def reflections_export(session: Session, user: User, language: str) -> list[dict
         unit = task.unit
         version = unit.version
         rows.append({
-            "id": reflection.id, "course": version.course.slug, "course_title": text_in(version.title, language),
-            "version": version.number, "unit": unit.unit_key,
+            "id": reflection.id, "course": version.course.slug,
+            "course_title": text_in(version.title, language), "version": version.number, "unit": unit.unit_key,
             "unit_title": text_in(unit.title, language), "task": task.task_key,
             "prompt": text_in(task.prompt, language), "text": reflection.text,
             "created_at": _iso(reflection.created_at), "updated_at": _iso(reflection.updated_at),

@@ -22,5 +22,3 @@ def learner(client_as, course):
     assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
     return client
 
-
-UNIT = "/api/courses/testikurssi/units/unit-1"

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from elearn.models import Question, Unit
 from tests.factories import correct_response
 
+UNIT = "/api/courses/testikurssi/units/unit-1"  # the first unit of the `course` fixture
+
 
 def right_answers(app, unit_view: dict) -> dict[str, Any]:
     """The correct answer to every question shown in a unit view (read from the course rows,

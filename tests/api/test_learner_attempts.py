@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from elearn.events import AttemptSubmitted, subscribe
 from elearn.models import AttemptAnswer, Enrolment, QuizAttempt, UnitProgress
-from tests.api.conftest import UNIT
-from tests.api.support import right_answers
+from tests.api.support import UNIT, right_answers
 from tests.factories import make_course_version
 
 

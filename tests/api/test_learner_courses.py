@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from elearn.models import QuizAttempt, UnitProgress
-from tests.api.conftest import UNIT
+from tests.api.support import UNIT
 
 
 def test_catalogue_shows_enrolment(client_as, course):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from elearn.models import Reflection
-from tests.api.conftest import UNIT
+from tests.api.support import UNIT
 
 TASK = UNIT + "/reflections/r1"
 SECRET = "Minun yksityinen pohdintani verkoston luottamuksesta."

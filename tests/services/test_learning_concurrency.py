@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from elearn.errors import APIError
 from elearn.events import AttemptSubmitted, subscribe
-from elearn.models import AttemptAnswer, Enrolment, QuizAttempt, Role
+from elearn.models import AttemptAnswer, Enrolment, QuizAttempt, Role, Unit, User
 from elearn.services import learning
 from elearn.services.accounts import create_user
 from tests.factories import make_course_version
@@ -80,7 +80,6 @@ def test_two_submissions_of_the_last_attempt_exactly_one_wins(app, setup):
               if isinstance(event, AttemptSubmitted) else None)
 
     def submit(session):
-        from elearn.models import Enrolment, Unit
         enrolment = session.get(Enrolment, setup["enrolment_id"])
         unit = session.get(Unit, setup["unit_id"])
         return learning.submit_attempt(session, enrolment, unit, setup["attempt_id"],
@@ -113,7 +112,6 @@ def test_two_submissions_with_attempts_left_still_count_once(app):
     _slow_subscriber(app)
 
     def submit(session):
-        from elearn.models import Unit
         enrolment = session.get(Enrolment, ids["enrolment"])
         unit = session.get(Unit, ids["unit"])
         return learning.submit_attempt(session, enrolment, unit, ids["attempt"],
@@ -126,7 +124,6 @@ def test_two_submissions_with_attempts_left_still_count_once(app):
     with app.app_context():
         session = app.extensions["elearn.db"].sessionmaker()
         enrolment = session.get(Enrolment, ids["enrolment"])
-        from elearn.models import Unit
         status = learning.quiz_status(session, enrolment, session.get(Unit, ids["unit"]))
         assert (status.attempts_used, status.attempts_left) == (1, 2)
         session.close()
@@ -138,7 +135,6 @@ def test_quiz_shown_in_two_tabs_at_once_makes_one_attempt(app, setup):
         session.execute(QuizAttempt.__table__.delete())
 
     def show(session):
-        from elearn.models import Unit
         enrolment = session.get(Enrolment, setup["enrolment_id"])
         unit = session.get(Unit, setup["unit_id"])
         return learning.current_attempt(session, enrolment, unit).id
@@ -158,7 +154,6 @@ def test_enrolling_twice_at_once_makes_one_enrolment(app, recorded):
                               password="correct horse battery", role=Role.LEARNER).id
 
     def enrol(session):
-        from elearn.models import User
         return learning.enrol(session, session.get(User, user_id), "rinnakkain").id
 
     outcomes = run_together(app, enrol)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from elearn.errors import APIError
 from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, Enrolled,
-                           UnitCompleted, UnitOpened)
+                           UnitCompleted, UnitOpened, subscribe)
 from elearn.models import Enrolment
 from elearn.services import learning
 from tests.factories import make_course_version
@@ -157,7 +157,6 @@ def test_course_score_is_mean_of_best_unit_scores(session, learner, course):
 def test_events_carry_the_enrolment_and_publish_in_the_callers_session(app, session, learner,
                                                                        course):
     sessions = []
-    from elearn.events import subscribe
     subscribe(app, lambda s, event: sessions.append((s, event)))
     enrolment = learning.enrol(session, learner, "testikurssi")
     pass_unit(session, enrolment, "unit-1")
