@@ -119,7 +119,7 @@ def course_shape(app: Flask) -> CourseShape:
                                              .order_by(Question.position)))
             if unit.draw_count:
                 questions = questions[:unit.draw_count]
-            units.append({"id": unit.id, "key": unit.unit_key,
+            units.append({"id": unit.id, "key": unit.unit_key, "max_attempts": unit.max_attempts,
                           "question_ids": [q.id for q in questions],
                           "answers": {q.question_key: correct_response(q.data)
                                       for q in questions}})
@@ -183,8 +183,9 @@ def enrol_all(app: Flask, usernames: list[str], shape: CourseShape, *, viewed: b
 
 def open_attempts(app: Flask, enrolments: dict[str, int], shape: CourseShape,
                   per_unit: int) -> list[tuple[str, str, int]]:
-    """``per_unit`` open attempts per learner and unit, each with the unit's fixed draw, so
-    a load generator can submit each once.  Returns (username, unit key, attempt id),
+    """Up to ``per_unit`` open attempts per learner and unit (never more than the unit's
+    attempt limit, so every one can really be submitted), each with the unit's fixed draw,
+    so a load generator can submit each once.  Returns (username, unit key, attempt id),
     interleaved so consecutive submissions come from different learners."""
     from elearn.db import get_db, utcnow
     from elearn.models import QuizAttempt
@@ -193,7 +194,7 @@ def open_attempts(app: Flask, enrolments: dict[str, int], shape: CourseShape,
     rows = [{"enrolment_id": enrolment_id, "unit_id": unit["id"], "number": number,
              "question_ids": unit["question_ids"], "started_at": now}
             for number in range(1, per_unit + 1)
-            for unit in shape.units
+            for unit in shape.units if not unit["max_attempts"] or number <= unit["max_attempts"]
             for enrolment_id in enrolments.values()]
     with app.app_context(), get_db().session_scope() as session:
         for chunk in _chunks(rows):

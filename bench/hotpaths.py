@@ -31,9 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_URL)
     parser.add_argument("--seconds", type=float, default=10.0, help="wrk duration per path")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--learners", type=int, default=150)
     parser.add_argument("--attempts-per-unit", type=int, default=12,
-                        help="open attempts prepared per learner and unit (POST pool)")
+                        help="open attempts prepared per learner and unit, at most the "
+                             "unit's attempt limit (the pool of quiz submissions)")
 
 
 def run(args: argparse.Namespace) -> bool:

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_URL)
     parser.add_argument("--seconds", type=float, default=8.0, help="wrk duration per path")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--learners", type=int, default=60)
+    parser.add_argument("--learners", type=int, default=150)
     parser.add_argument("--attempts-per-unit", type=int, default=40)
     parser.add_argument("--slow-seconds", type=float, default=5.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
@@ -60,7 +60,7 @@ def _measure(args, workdir: Path, ralph: LocalRalph, proxy: DelayingProxy) -> bo
     phases: dict[str, dict[str, object]] = {}
     try:
         workload = sign_in(server.url, usernames, shape, attempts)
-        capacity = len(attempts) // 4
+        capacity = len(attempts) // 3
         run_wrk(server.url, workload.unit_pages() + workload.progress(), seconds=2,
                 connections=args.connections)
         conditions = [("healthy", lambda: None),
