@@ -69,6 +69,12 @@ def destination_health(session: Session, configured: list[str], *,
     return [DestinationHealth(status, letters[status.name]) for status in statuses]
 
 
+def destination_names(session: Session, configured: list[str]) -> list[str]:
+    """Configured destinations plus removed ones that still have rows in the outbox."""
+    rows = session.scalars(select(XapiDelivery.destination).distinct())
+    return list(configured) + sorted(set(rows) - set(configured))
+
+
 def dead_count(session: Session, destination: str) -> int:
     return session.scalar(select(func.count(XapiDelivery.id)).where(
         XapiDelivery.destination == destination, XapiDelivery.state == "dead")) or 0

@@ -19,7 +19,8 @@ from elearn.api.reports import (HR_ROLES, CompletionQuerySchema, CsvQuerySchema,
                                 filters_from)
 from elearn.db import get_session, utcnow
 from elearn.i18n import gettext as _
-from elearn.services.delivery_health import dead_count, destination_health, resend_dead
+from elearn.services.delivery_health import (dead_count, destination_health,
+                                             destination_names, resend_dead)
 from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, completion_page,
                                      completions_per_week, configured_destinations,
                                      course_slugs, organisation_units)
@@ -113,10 +114,7 @@ def delivery():
 
 
 def _known_destination(name: str) -> str:
-    session = get_session()
-    names = {entry.name for entry in destination_health(session,
-                                                        configured_destinations(current_app))}
-    if name not in names:
+    if name not in destination_names(get_session(), configured_destinations(current_app)):
         abort(404)
     return name
 

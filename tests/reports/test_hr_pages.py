@@ -192,3 +192,13 @@ def test_openapi_documents_the_report(client_as):
     names = {parameter["name"] for parameter in get["parameters"]}
     assert {"course", "organisation_unit", "since", "until", "status", "sort", "page"} <= names
     assert "/api/reports/completions.csv" in spec["paths"]
+
+
+def test_removed_destination_with_rows_is_still_shown(client_as, cohort, db_session):
+    db_session.add(XapiDelivery(statement_pk=1, destination="old-lrs", state="dead",
+                                last_status=400, last_error="gone"))
+    db_session.commit()
+    client = client_as("hr")
+    html = client.get("/hr/delivery").get_data(as_text=True)
+    assert "old-lrs</a> (no longer configured)" in html
+    assert client.get("/hr/delivery/old-lrs/resend").status_code == 200
