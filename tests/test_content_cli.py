@@ -95,3 +95,18 @@ def test_path_without_courses_is_a_problem(app, tmp_path):
     assert result.exit_code == 1
     assert result.stdout == f"{tmp_path}/nowhere/course.yaml:1: file is missing (PATH must be " \
                             "a course folder or a folder of course folders)\n"
+
+
+def test_import_racing_another_import_fails_cleanly(app, courses, db_session, monkeypatch):
+    """Two imports of one course at once: the loser's version number is taken; it rolls back
+    and says so instead of failing with a traceback."""
+    assert _run(app, "import").exit_code == 0
+    content = courses / "pienikurssi" / "units" / "02-luottamus" / "content.sv.md"
+    content.write_text(content.read_text() + "\nMer text.\n")
+    # as if the other import committed version 1 after this one looked for the newest version
+    monkeypatch.setattr("elearn.content.importer._latest", lambda session, course: None)
+    result = _run(app, "import")
+    assert result.exit_code == 1
+    assert result.stderr == ("elearn: another import published at the same time; nothing "
+                             "imported, run the import again\n")
+    assert db_session.scalar(select(func.count()).select_from(CourseVersion)) == 1

@@ -64,6 +64,8 @@ def validate(path: str | None) -> None:
 @with_appcontext
 def import_(path: str | None, published_by: str | None) -> None:
     """Validate, then publish a new version of each changed course (nothing if any problem)."""
+    from sqlalchemy.exc import IntegrityError
+
     from elearn.content.importer import ImportProblems, import_courses
     from elearn.db import get_db
 
@@ -79,6 +81,11 @@ def import_(path: str | None, published_by: str | None) -> None:
     except ImportProblems as exc:
         _report(exc.problems)
         click.echo("nothing imported", err=True)
+        sys.exit(1)
+    except IntegrityError:
+        # another import published the same version number first; ours was rolled back
+        click.echo("elearn: another import published at the same time; nothing imported, "
+                   "run the import again", err=True)
         sys.exit(1)
     for result in results:
         click.echo(str(result))
