@@ -142,7 +142,7 @@ EXPECTED = {
         'wrong-type/units/01-jakso/unit.yaml:29: reflections[0]: expected a mapping of fields',
     ],
     'yaml-syntax': [
-        "yaml-syntax/units/01-jakso/unit.yaml:14: YAML syntax error: while parsing a block mapping: expected <block end>, but found '<block mapping start>'",
+        "yaml-syntax/units/01-jakso/unit.yaml:14: YAML syntax error: while parsing a block mapping: did not find expected key",
     ],
 }
 
@@ -224,3 +224,24 @@ def test_recursive_alias_is_a_problem_not_a_crash():
     with pytest.raises(YAMLProblem) as error:
         parse_yaml("a: &x\n  b: *x\n")
     assert "recursive" in error.value.message
+
+
+def test_markdown_problems_name_the_exact_line_in_nested_blocks(tmp_path):
+    from elearn.content.markdown_check import check_markdown
+    from elearn.content.problems import Collector
+
+    text = ("## Otsikko\n\nEnsimmäinen rivi\ntoinen rivi [x](ftp://a.example/)\n\n"
+            "- kohta\n- toinen <span>kohta</span>\n\n> lainaus\n> ![](kuva.png)\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n| [y](javascript:x) | 4 |\n")
+    (tmp_path / "kuva.png").write_bytes(b"png")
+    found: list[Problem] = []
+    check_markdown(text, tmp_path, tmp_path, Collector("c.md", found))
+    assert [str(p) for p in found] == [
+        'c.md:4: link "ftp://a.example/": only https://, http://, mailto: and relative links '
+        "are allowed",
+        "c.md:7: raw HTML is not allowed: <span>",
+        "c.md:7: raw HTML is not allowed: </span>",
+        'c.md:10: image "kuva.png" needs alt text: ![what the image shows](kuva.png)',
+        'c.md:15: link "javascript:x": only https://, http://, mailto: and relative links are '
+        "allowed",
+    ]
