@@ -22,6 +22,7 @@ EXPECTED = {
     'bad-id': [
         'bad-id/units/01-jakso/unit.yaml:1: id: "Jakso 1" is not a valid id (use lowercase letters a-z, digits, - and _, at most 100 characters)',
         'bad-id/units/01-jakso/unit.yaml:15: quiz.questions[0].id: "lisäarvo" is not a valid id (use lowercase letters a-z, digits, - and _, at most 100 characters)',
+        'bad-id/units/01-jakso/unit.yaml:22: quiz.questions[0].choices[1].id: expected text, got a number (quote it: id: "010")',
     ],
     'course-id': [
         'course-id/course.yaml:1: id: must be the course folder\'s name "course-id" (got "toinen-kurssi")',

@@ -82,13 +82,14 @@ class FileChecker:
                 self.add(line, f"{_at(where, key)}: missing (required field)")
         return value
 
-    def text(self, value: Any, line: int, where: str) -> bool:
+    def text(self, value: Any, line: int, where: str, written: str | None = None) -> bool:
         if isinstance(value, bool):
             self.add(line, f"{where}: expected text, got {str(value).lower()} (YAML reads "
                            "yes, no, on, off, true and false as true/false: quote the text)")
             return False
         if isinstance(value, (int, float)):
-            self.add(line, f"{where}: expected text, got the number {value} (quote the text)")
+            self.add(line, f"{where}: expected text, got the number "
+                           f"{written if written is not None else value} (quote the text)")
             return False
         if not isinstance(value, str) or not value.strip():
             self.add(line, f"{where}: expected non-empty text")
@@ -111,7 +112,8 @@ class FileChecker:
             if language not in value:
                 self.add(parent.key_line(key), f"{_at(here, language)}: missing translation")
             else:
-                self.text(value[language], value.value_line(language), _at(here, language))
+                self.text(value[language], value.value_line(language), _at(here, language),
+                          value.source_texts.get(language))
 
     def ident(self, parent: YMap, where: str, seen: dict[str, int] | None = None,
               kind: str = "id") -> str | None:
@@ -120,10 +122,15 @@ class FileChecker:
             return None
         value = parent["id"]
         line = parent.value_line("id")
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # YAML reads 010 as 8: numbers would not round-trip, so ids are always text
+            written = parent.source_texts.get("id", value)
+            self.add(line, f'{_at(where, "id")}: expected text, got a number (quote it: '
+                           f'id: "{written}")')
+            return None
+        if not isinstance(value, str):
             self.add(line, f"{_at(where, 'id')}: expected an id ({ID_RULE})")
             return None
-        value = str(value)
         if not ID_PATTERN.match(value) or len(value) > ID_MAX:
             self.add(line, f'{_at(where, "id")}: "{value}" is not a valid id ({ID_RULE})')
             return None

@@ -19,12 +19,14 @@ class YMap(dict):
     line: int
     key_lines: dict[Any, int]
     value_lines: dict[Any, int]
+    source_texts: dict[Any, str]  # plain values as written (YAML reads 010 as 8)
 
     def __init__(self, line: int):
         super().__init__()
         self.line = line
         self.key_lines = {}
         self.value_lines = {}
+        self.source_texts = {}
 
     def key_line(self, key: Any, default: int | None = None) -> int:
         return self.key_lines.get(key, self.line if default is None else default)
@@ -96,6 +98,8 @@ class _Converter:
                     result[key] = self.convert(value_node)
                     result.key_lines[key] = _line(key_node)
                     result.value_lines[key] = _line(value_node)
+                    if isinstance(value_node, ScalarNode):
+                        result.source_texts[key] = value_node.value
                 return result
         finally:
             self.active.discard(id(node))
