@@ -110,3 +110,12 @@ def test_import_racing_another_import_fails_cleanly(app, courses, db_session, mo
     assert result.stderr == ("elearn: another import published at the same time; nothing "
                              "imported, run the import again\n")
     assert db_session.scalar(select(func.count()).select_from(CourseVersion)) == 1
+
+
+def test_relative_media_path_is_one_absolute_folder(app):
+    from elearn import create_app
+
+    other = create_app({"ENV": "testing", "DATABASE_URL": app.config["DATABASE_URL"],
+                        "COURSE_MEDIA_PATH": "instance/some-media"})
+    assert other.config["COURSE_MEDIA_PATH"] == str(Path.cwd() / "instance" / "some-media")
+    other.extensions["elearn.db"].engine.dispose()

@@ -9,7 +9,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from pathlib import Path
+
     from elearn.content import media_views
+
+    # one absolute folder for the importer (writes) and the route (reads), whatever the cwd
+    app.config["COURSE_MEDIA_PATH"] = str(Path(app.config["COURSE_MEDIA_PATH"]).resolve())
     from elearn.content.cli import courses_group
 
     app.register_blueprint(media_views.bp)
