@@ -110,7 +110,18 @@ def delivery():
     now = utcnow()
     health = destination_health(session, configured_destinations(current_app), now=now)
     chart = bar_chart([(entry.name, entry.status.queued) for entry in health])
-    return render_template("hr/delivery.html", health=health, now=now, chart=chart)
+    return render_template("hr/delivery.html", health=health, now=now, chart=chart,
+                           age_text=age_text)
+
+
+def age_text(age) -> str:
+    """A queue age people can read at a glance: minutes, hours and minutes, or days."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return _("%(minutes)s min", minutes=minutes)
+    if minutes < 24 * 60:
+        return _("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+    return _("%(days)s d %(hours)s h", days=minutes // (24 * 60), hours=minutes // 60 % 24)
 
 
 def _known_destination(name: str) -> str:

@@ -202,3 +202,16 @@ def test_removed_destination_with_rows_is_still_shown(client_as, cohort, db_sess
     html = client.get("/hr/delivery").get_data(as_text=True)
     assert "old-lrs</a> (no longer configured)" in html
     assert client.get("/hr/delivery/old-lrs/resend").status_code == 200
+
+
+def test_queue_age_reads_in_minutes_hours_and_days(app):
+    from datetime import timedelta
+
+    from elearn.web.hr_views import age_text
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert age_text(timedelta(minutes=59, seconds=59)) == "59 min"
+        assert age_text(timedelta(hours=2, minutes=5)) == "2 h 5 min"
+        assert age_text(timedelta(days=259, hours=20, minutes=11)) == "259 d 20 h"
+    with app.test_request_context(headers={"Accept-Language": "fi"}):
+        assert age_text(timedelta(days=1, hours=3)) == "1 vrk 3 t"
