@@ -176,3 +176,40 @@ def test_small_groups_are_hidden_everywhere(app, client_as, db_session, learners
         assert "Wrong choice" not in html and "Wrong choice" not in csv_text
         row = csv_text.splitlines()[1].split(",")
         assert row[3:] == ["fewer than 5 learners"] * 7
+
+
+def test_openapi_documents_analytics(client_as):
+    spec = client_as("trainer").get("/api/openapi.json").get_json()
+    path = spec["paths"]["/api/analytics/courses/{slug}/versions/{number}"]["get"]
+    assert "200" in path["responses"]
+    schemas = spec["components"]["schemas"]
+    assert "suppressed" in schemas["QuestionStats"]["properties"]
+
+
+def test_query_count_does_not_grow_with_the_course(app, client_as, db_session):
+    from sqlalchemy import event
+
+    for units in (1, 4):
+        version = make_course_version(db_session, slug=f"koko{units}", units=units)
+        for n in range(3):
+            enrolment = _learner(db_session, units * 10 + n, version)
+            for unit in version.units:
+                _attempt(db_session, enrolment, unit, 1, {}, passed=True)
+    db_session.commit()
+    client = client_as("trainer")
+    engine = app.extensions["elearn.db"].engine
+    counts = {}
+    for units in (1, 4):
+        seen = []
+
+        def count(_conn, _cursor, statement, *_args, seen=seen):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get(f"/api/analytics/courses/koko{units}/versions/1")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert len(response.get_json()["quizzes"]) == units
+        counts[units] = len(seen)
+    assert counts[1] == counts[4] <= 8, counts
