@@ -41,3 +41,69 @@ def bar_chart(points: list[tuple[str, int]], *, width: int = 600, height: int = 
                         y=round(baseline - bar_height, 1), width=round(slot * 0.7, 1),
                         height=round(bar_height, 1)))
     return BarChart(width=width, height=height, baseline=baseline, maximum=maximum, bars=bars)
+
+
+# Series are told apart by line pattern and marker as well as colour (WCAG 1.4.1); the
+# colours keep at least 3:1 contrast against the white page.
+SERIES_STYLES = [("#003c78", "", "circle"), ("#a3320b", "6 3", "square"),
+                 ("#1d6b2f", "2 3", "diamond"), ("#5b2a86", "8 3 2 3", "triangle")]
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    colour: str
+    dash: str
+    marker: str
+    points: str  # SVG polyline "x,y x,y ..."
+    markers: list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Tick:
+    label: str
+    x: float
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: float
+    top: float
+    baseline: float
+    maximum: int
+    lines: list[Line]
+    ticks: list[Tick]
+
+
+def line_chart(labels: list[str], series: dict[str, list[int]], *, width: int = 640,
+               height: int = 220, tick_every: int = 1) -> LineChart:
+    """One line per series over the shared ``labels`` (oldest first); the highest value
+    reaches the top of the plot area.  Only every ``tick_every``-th label, counted back from
+    the newest, is written under the axis so they never overlap; the table beside the chart
+    carries every point."""
+    left, right, top, bottom = 40.0, 10.0, 10.0, 40.0
+    baseline = height - bottom
+    plot_width, plot_height = width - left - right, baseline - top
+    maximum = max((value for values in series.values() for value in values), default=0)
+    count = len(labels)
+
+    def x_of(index: int) -> float:
+        return round(left + (plot_width * index / (count - 1) if count > 1 else plot_width / 2), 1)
+
+    def y_of(value: int) -> float:
+        return round(baseline - (value / maximum * plot_height if maximum else 0.0), 1)
+
+    lines = []
+    for number, (name, values) in enumerate(series.items()):
+        colour, dash, marker = SERIES_STYLES[number % len(SERIES_STYLES)]
+        coordinates = [(x_of(index), y_of(value)) for index, value in enumerate(values)]
+        lines.append(Line(name=name, colour=colour, dash=dash, marker=marker,
+                          points=" ".join(f"{x},{y}" for x, y in coordinates),
+                          markers=coordinates))
+    every = max(1, tick_every)
+    ticks = [Tick(label=labels[index], x=x_of(index))
+             for index in range(count - 1, -1, -every)][::-1]
+    return LineChart(width=width, height=height, left=left, top=top, baseline=baseline,
+                     maximum=maximum, lines=lines, ticks=ticks)

@@ -19,12 +19,14 @@ from elearn.api.reports import (HR_ROLES, CompletionQuerySchema, CsvQuerySchema,
                                 filters_from)
 from elearn.db import get_session, utcnow
 from elearn.i18n import gettext as _
+from elearn.services.delivery_backlog import DEFAULT_SPAN, SPANS, BacklogSeries, backlog_series
 from elearn.services.delivery_health import (dead_count, destination_health,
                                              destination_names, resend_dead)
 from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, completion_page,
                                      completions_per_week, configured_destinations,
                                      course_slugs, organisation_units)
-from elearn.web.charts import bar_chart
+from elearn.web.charts import bar_chart, line_chart
+from elearn.xapi.queue import HELSINKI
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -105,13 +107,42 @@ class ResendForm(FlaskForm):
 @bp.get("/delivery")
 @roles(*HR_ROLES)
 def delivery():
-    """Delivery health of every LRS destination, with the backlog chart and its table."""
+    """Delivery health of every LRS destination, with the backlog over time (``span``
+    ``48h`` hourly or ``14d`` daily), its chart and table."""
     session = get_session()
     now = utcnow()
     health = destination_health(session, configured_destinations(current_app), now=now)
-    chart = bar_chart([(entry.name, entry.status.queued) for entry in health])
+    span_key = request.args.get("span", DEFAULT_SPAN)
+    span_error = None
+    if span_key not in SPANS:
+        span_error = _("Choose one of the listed periods.")
+        span_key = DEFAULT_SPAN
+    span = SPANS[span_key]
+    series = backlog_series(session, [entry.name for entry in health], now=now, span=span)
+    hourly = span.step.total_seconds() < 86400
+    labels = [_moment_label(moment) for moment in series.moments]
+    chart = line_chart(labels, series.counts, tick_every=6 if hourly else 2)
     return render_template("hr/delivery.html", health=health, now=now, chart=chart,
-                           age_text=age_text)
+                           age_text=age_text, spans=SPANS, span=span, span_error=span_error,
+                           backlog_rows=list(zip(labels, (values for _m, values in series.rows()))),
+                           backlog_summary=_backlog_summary(series, labels)), \
+        (422 if span_error else 200)
+
+
+def _moment_label(moment) -> str:
+    """Day and time in Finland (daily points fall at the current time of day)."""
+    return moment.astimezone(HELSINKI).strftime("%d.%m. %H:%M")
+
+
+def _backlog_summary(series: BacklogSeries, labels: list[str]) -> str:
+    """The chart's description: per destination the backlog now and its highest point."""
+    parts = []
+    for name, values in series.counts.items():
+        peak = max(values, default=0)
+        parts.append(_("%(name)s: %(now)s queued now, at most %(peak)s (%(when)s)",
+                       name=name, now=values[-1] if values else 0, peak=peak,
+                       when=labels[values.index(peak)] if values else "–"))
+    return "; ".join(parts) if parts else _("No destinations.")
 
 
 def age_text(age) -> str:
