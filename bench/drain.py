@@ -29,7 +29,7 @@ DESTINATION = "ralph"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count", type=int, default=50_000, help="statements queued")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--put-sample", type=int, default=2_000,
+    parser.add_argument("--put-sample", type=int, default=1_000,
                         help="statements sent one PUT each for baseline (b)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_URL)

@@ -16,7 +16,8 @@ from pathlib import Path
 from bench import dataset, results
 from bench.load import Request, run_wrk
 from bench.scenario import HOT_PATHS, prepare_data, sign_in
-from bench.servers import default_workers, elearn_env, rss_mb, start_baseline, start_elearn
+from bench.servers import (cpu_seconds, default_workers, elearn_env, rss_mb, start_baseline,
+                           start_elearn)
 
 RPS_TARGET = 0.5
 RSS_TARGET_MB = 150.0
@@ -73,29 +74,34 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
             # Warm every worker (templates, translations, connection pools).
             run_wrk(server.url, workload.unit_pages() + workload.progress(), seconds=2,
                     connections=args.connections)
-            measured = {}
+            measured, cpu = {}, {}
+            pids = server.worker_pids()
             for path in HOT_PATHS:
                 print(f"[hotpaths/{kind}] {path}", flush=True)
+                before = cpu_seconds(pids)
                 measured[path] = run_wrk(server.url, workload.requests_for(path, capacity),
                                          seconds=args.seconds, connections=args.connections)
+                cpu[path] = cpu_seconds(pids) - before
             workers = {pid: rss_mb(pid) for pid in server.worker_pids()}
         finally:
             server.stop()
 
     rows = [["baseline (constant)", baseline.rps, 1.0, baseline.p50_ms, baseline.p99_ms,
-             baseline.errors, "-"]]
+             baseline.errors, "-", "-", "-"]]
     ok = True
     for path, result in measured.items():
         ratio = result.rps / baseline.rps
         met = ratio >= RPS_TARGET and result.errors == 0
         ok = ok and met
         rows.append([path, result.rps, ratio, result.p50_ms, result.p99_ms, result.errors,
+                     1000 * cpu[path] / max(result.requests, 1), cpu[path] / result.seconds,
                      results.verdict(met)])
     body = (f"`wrk -t 2 -c {args.connections} -d {args.seconds:g}s`, {len(usernames)} signed-in "
             f"learners (cookies rotated per request), course `{shape.slug}` "
             f"({len(shape.units)} units), gunicorn workers: {default_workers()}.\n\n"
             + results.table(["path", "requests/s", "ratio to baseline", "p50 ms", "p99 ms",
-                             "errors", f"target ≥ {RPS_TARGET:.0%}"], rows))
+                             "errors", "worker CPU ms/request", "cores used by workers",
+                             f"target ≥ {RPS_TARGET:.0%}"], rows))
     rss_ok = bool(workers) and max(workers.values()) <= RSS_TARGET_MB
     ok = ok and rss_ok
     body += ("\n\nFootprint after the load (VmRSS per gunicorn web worker): "
@@ -105,7 +111,7 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
     label = "SQLite" if kind == "sqlite" else "PostgreSQL"
     results.save(f"hotpaths-{'sqlite' if kind == 'sqlite' else 'postgres'}",
                  f"Learner hot paths and footprint — {label}", body,
-                 {"baseline": baseline.as_dict(),
+                 {"baseline": baseline.as_dict(), "worker_cpu_seconds": cpu,
                   "paths": {p: r.as_dict() for p, r in measured.items()},
                   "worker_rss_mb": list(workers.values())})
     return ok

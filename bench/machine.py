@@ -25,7 +25,16 @@ def _free_h() -> str:
         return "free -h unavailable"
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on a shared machine skews every figure."""
+    try:
+        return " ".join(open("/proc/loadavg", encoding="utf-8").read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def describe() -> dict[str, str]:
-    """``nproc``, ``free -h``, CPU model, kernel and Python, as strings."""
+    """``nproc``, ``free -h``, CPU model, kernel, Python and the load average, as strings."""
     return {"nproc": str(os.cpu_count() or 1), "cpu": _cpu_model(), "free_h": _free_h(),
-            "kernel": platform.release(), "python": platform.python_version()}
+            "kernel": platform.release(), "python": platform.python_version(),
+            "loadavg": load_average()}

@@ -69,8 +69,10 @@ def save(name: str, title: str, body: str, data: dict[str, Any]) -> None:
 
 
 def _machine_block(machine: dict[str, str]) -> str:
+    load = (f"; load average at the end {machine['loadavg']} (the machine is shared)"
+            if machine.get("loadavg") else "")
     return (f"`nproc` = {machine['nproc']}; CPU: {machine['cpu']}; kernel {machine['kernel']}; "
-            f"Python {machine['python']}\n\n```\n$ free -h\n{machine['free_h']}\n```")
+            f"Python {machine['python']}{load}\n\n```\n$ free -h\n{machine['free_h']}\n```")
 
 
 MARKER = "<!-- bench:{} -->"
