@@ -20,7 +20,7 @@ def _cpu_model() -> str:
 def _free_h() -> str:
     try:
         return subprocess.run(["free", "-h"], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+                              timeout=10).stdout.rstrip()
     except (OSError, subprocess.SubprocessError):
         return "free -h unavailable"
 

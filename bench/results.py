@@ -68,11 +68,19 @@ def save(name: str, title: str, body: str, data: dict[str, Any]) -> None:
     write_doc()
 
 
+def _free_table(text: str) -> str:
+    """``free -h`` with its right-aligned header line kept aligned."""
+    lines = text.splitlines()
+    if len(lines) > 1 and lines[0].startswith("total"):
+        lines[0] = lines[0].rjust(len(lines[1]))
+    return "\n".join(lines)
+
+
 def _machine_block(machine: dict[str, str]) -> str:
     load = (f"; load average at the end {machine['loadavg']} (the machine is shared)"
             if machine.get("loadavg") else "")
     return (f"`nproc` = {machine['nproc']}; CPU: {machine['cpu']}; kernel {machine['kernel']}; "
-            f"Python {machine['python']}{load}\n\n```\n$ free -h\n{machine['free_h']}\n```")
+            f"Python {machine['python']}{load}\n\n```\n$ free -h\n{_free_table(machine['free_h'])}\n```")
 
 
 MARKER = "<!-- bench:{} -->"
@@ -101,7 +109,10 @@ def write_doc() -> None:
         sections[record["name"]] = (
             MARKER.format(record["name"]) + "\n"
             f"## {record['title']}\n\n"
-            f"Command: `{record['command']}` (finished {record['finished_at']})\n\n"
+            f"Command: `{record['command'].strip()}`"
+            + (" (all benchmarks, as `make bench` runs them)"
+               if record["command"].strip().endswith("-m bench") else "")
+            + f" (finished {record['finished_at']})\n\n"
             f"Machine: {_machine_block(record['machine'])}\n\n{record['body']}\n")
     parts = [INTRO]
     for name in sorted(sections, key=lambda n: ORDER.index(n) if n in ORDER else 99):
