@@ -17,10 +17,11 @@ def init_features(app: Flask) -> None:
 def _feature_inits():
     from elearn import content
     from elearn.api import learner as learner_api
-    from elearn.web import hr_views, trainer_views
+    from elearn.web import admin_views, hr_views, trainer_views
     from elearn.web import learner
     from elearn.xapi import outbox as xapi_outbox
     from elearn.xapi import feature as xapi_delivery
 
     return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
-            hr_views.init_app, trainer_views.init_app, xapi_delivery.init_app]
+            hr_views.init_app, trainer_views.init_app, xapi_delivery.init_app,
+            admin_views.init_app]

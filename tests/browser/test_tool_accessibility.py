@@ -97,3 +97,32 @@ def test_trainer_pages_pass_axe(app, make_user, new_page):
     scan(page, "trainer-analytics-list")
     page.goto("/trainer/analytics/analytiikka/1")
     scan(page, "trainer-analytics")
+
+
+def test_admin_pages_pass_axe_and_save_by_keyboard(app, make_user, new_page):
+    with app.extensions["elearn.db"].session_scope() as session:
+        build_cohort(session)
+    admin = make_user("admin", display_name="Aino Ylläpitäjä")
+    page = new_page("fi-FI")
+    _sign_in(page, admin.username, "/admin/accounts")
+    scan(page, "admin-accounts")
+    page.goto("/admin/accounts?role=pomo")
+    scan(page, "admin-accounts-invalid-filter")
+    page.goto("/admin/accounts?organisation_unit=Unit+A")
+    page.get_by_role("link", name="Muokkaa: Bob Berg").click()
+    scan(page, "admin-account-edit")
+    page.fill("#organisation_unit", "x" * 201)
+    page.get_by_role("button", name="Tallenna").click()
+    assert page.locator("#organisation_unit").get_attribute("aria-invalid") == "true"
+    scan(page, "admin-account-edit-invalid")
+    # keyboard only: type the new unit, then Tab to the save button and press Enter
+    page.fill("#organisation_unit", "")
+    page.focus("#organisation_unit")
+    page.keyboard.type("Talousyksikkö")
+    tab_to(page, "role")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/accounts?organisation_unit=Unit+A")
+    assert "Talousyksikkö" in page.locator(".flashes").inner_text()
+    page.goto("/hr/delivery?span=14d")
+    scan(page, "hr-delivery-daily")
