@@ -44,6 +44,9 @@ class CourseSummarySchema(Schema):
     mastery_score = fields.Float()
     unit_count = fields.Integer()
     enrolment = fields.Nested(EnrolmentBriefSchema, allow_none=True)
+    newer_version = fields.Integer(allow_none=True, metadata={
+        "description": "Number of a newer published version when the learner's enrolment is "
+                       "completed; POST …/enrolment then starts it (null otherwise)"})
 
 
 class UnitSummarySchema(Schema):
@@ -117,8 +120,10 @@ def _enrolment_brief(enrolment) -> dict | None:
             "passed_at": enrolment.passed_at, "score": enrolment.score}
 
 
-def _summary(version, enrolment, language: str) -> dict:
+def _summary(session, version, enrolment, language: str) -> dict:
+    newer = learning.newer_version_for(session, enrolment) if enrolment is not None else None
     return {"slug": version.course.slug, "version": version.number,
+            "newer_version": newer.number if newer is not None else None,
             "title": text_in(version.title, language),
             "description": text_in(version.description, language),
             "mastery_score": version.mastery_score, "unit_count": len(version.units),
@@ -146,7 +151,8 @@ def list_courses(query):
     rows = []
     for newest in learning.latest_versions(session):
         enrolment = learning.enrolment_for(session, current_user, newest.course.slug)
-        rows.append(_summary(enrolment.version if enrolment else newest, enrolment, language))
+        rows.append(_summary(session, enrolment.version if enrolment else newest, enrolment,
+                             language))
     return rows
 
 
@@ -160,7 +166,7 @@ def get_course(query, slug):
     language = language_of(query)
     enrolment = learning.enrolment_for(session, current_user, slug)
     version = enrolment.version if enrolment else learning.latest_version(session, slug)
-    data = _summary(version, enrolment, language)
+    data = _summary(session, version, enrolment, language)
     progress = learning.progress_of(session, enrolment) if enrolment else None
     statuses = {s.unit_id: s for s in progress.units} if progress else {}
     data["units"] = [{"key": unit.unit_key, "position": unit.position,

@@ -31,33 +31,45 @@ class EnrolmentSchema(Schema):
     score = fields.Float(allow_none=True)
     passed_at = fields.AwareDateTime(allow_none=True)
     current = fields.Boolean(metadata={"description": "The enrolment the course pages use"})
+    newer_version = fields.Integer(allow_none=True, metadata={
+        "description": "Number of a newer published version when this enrolment is completed "
+                       "and current; POST …/enrolment then starts it (null otherwise)"})
 
 
-def enrolment_data(enrolment, language: str, current: bool) -> dict:
+def enrolment_data(session, enrolment, language: str, current: bool) -> dict:
     version = enrolment.version
+    newer = learning.newer_version_for(session, enrolment) if current else None
     last_unit = next((u.unit_key for u in version.units if u.id == enrolment.last_unit_id), None)
     return {"id": enrolment.id, "registration": enrolment.registration,
             "course_slug": version.course.slug, "course_title": text_in(version.title, language),
             "version": version.number, "enrolled_at": enrolment.enrolled_at,
             "last_activity_at": enrolment.last_activity_at, "last_unit_key": last_unit,
             "progress": enrolment.progress, "completed_at": enrolment.completed_at,
-            "score": enrolment.score, "passed_at": enrolment.passed_at, "current": current}
+            "score": enrolment.score, "passed_at": enrolment.passed_at, "current": current,
+            "newer_version": newer.number if newer is not None else None}
 
 
 @blp.post("/courses/<slug>/enrolment")
 @blp.arguments(LanguageQuerySchema, location="query")
-@blp.response(201, EnrolmentSchema, description="Enrolled now")
-@blp.alt_response(200, schema=EnrolmentSchema, description="Already enrolled (idempotent)")
+@blp.response(201, EnrolmentSchema,
+              description="Enrolled now: first enrolment, or the newest version after "
+                          "completing an older one")
+@blp.alt_response(200, schema=EnrolmentSchema,
+                  description="Already enrolled (idempotent): unfinished, or completed with no "
+                              "newer version")
 @blp.alt_response(404, description="No such course")
 @roles(Role.LEARNER)
 def enrol(query, slug):
     """Enrol in the newest version of a course.  Idempotent: an unfinished enrolment (on the
-    version pinned then) is returned with 200; a new one with 201."""
+    version pinned then) is returned with 200, as is a completed one when no newer version
+    exists; when the current enrolment is completed and a newer version was published, a new
+    enrolment on the newest version is made (the completed one stays) and returned with 201."""
     session = get_session()
     before = learning.enrolment_for(session, current_user, slug)
     enrolment = learning.enrol(session, current_user, slug)
     created = before is None or before.id != enrolment.id
-    return enrolment_data(enrolment, language_of(query), True), 201 if created else 200
+    return enrolment_data(session, enrolment, language_of(query), True), \
+        201 if created else 200
 
 
 @blp.get("/enrolments")
@@ -71,6 +83,6 @@ def list_enrolments(query):
     rows = []
     for enrolment in learning.enrolments_of(session, current_user):
         current = learning.enrolment_for(session, current_user, enrolment.version.course.slug)
-        rows.append(enrolment_data(enrolment, language, current is not None
+        rows.append(enrolment_data(session, enrolment, language, current is not None
                                    and current.id == enrolment.id))
     return rows

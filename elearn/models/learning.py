@@ -19,7 +19,10 @@ def new_registration() -> str:
 
 
 class Enrolment(Base):
-    """A learner on one course version; ``registration`` is the xAPI context registration."""
+    """A learner on one course version; ``registration`` is the xAPI context registration.
+
+    At most one enrolment per learner and course is unfinished and not moved; that one, or
+    else the newest finished one, is the learner's current enrolment."""
 
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("user_id", "version_id"),)
@@ -35,6 +38,11 @@ class Enrolment(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     score: Mapped[float | None] = mapped_column(Float, default=None)  # mean best quiz score 0–1
     passed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when an operator moved this unfinished enrolment to a newer course version
+    # (``elearn courses move-learners``): the learner continues in ``moved_to_id`` and this
+    # row is kept as it was, only no longer shown to the learner or counted in reports.
+    moved_to_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id"), default=None)
+    moved_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
     version: Mapped[CourseVersion] = relationship()

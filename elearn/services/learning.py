@@ -16,7 +16,9 @@ Rules shared by every function:
   conflicts with a stable ``code``, 422 with ``details.fields``); pages may catch it and show
   ``exc.description`` / ``exc.details["fields"]`` next to the named fields.
 - A learner stays on the course version pinned at enrolment until they complete it; a new
-  enrolment on the newest version is only made after that.
+  enrolment on the newest version is only made after that (:func:`newer_version_for` says
+  when one can be started), or when an operator moves unfinished enrolments
+  (:mod:`elearn.services.version_move`).
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ from elearn.services.reflections import (REFLECTION_MAX_LENGTH, reflection_for,
 __all__ = [
     # catalogue and enrolment
     "latest_versions", "latest_version", "enrol", "enrolment_for", "require_enrolment",
-    "enrolments_of", "version_for",
+    "enrolments_of", "version_for", "newer_version_for",
     # units
     "unit_of", "open_unit",
     # quiz
@@ -97,24 +99,38 @@ def version_for(session: Session, user: User, course_slug: str) -> CourseVersion
 # --- enrolment -------------------------------------------------------------------------
 
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
-    """Every enrolment of ``user``, newest first (finished ones included)."""
+    """Every enrolment of ``user``, newest first (finished ones included).  Enrolments an
+    operator moved to another version are left out: the learner's records continue in the
+    enrolment they were moved to."""
     return list(session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id)
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.moved_to_id.is_(None))
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())))
 
 
 def enrolment_for(session: Session, user: User, course_slug: str) -> Enrolment | None:
     """The learner's current enrolment in a course: the unfinished one (at most one exists)
-    if any, otherwise the most recently finished one; None when never enrolled."""
+    if any, otherwise the most recently finished one; None when never enrolled.  Moved
+    enrolments never count (the enrolment they were moved to does)."""
     rows = list(session.scalars(
         select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
         .join(Course, Course.id == CourseVersion.course_id)
-        .where(Enrolment.user_id == user.id, Course.slug == course_slug)
+        .where(Enrolment.user_id == user.id, Course.slug == course_slug,
+               Enrolment.moved_to_id.is_(None))
         .order_by(CourseVersion.number.desc(), Enrolment.id.desc())))
     for enrolment in rows:
         if enrolment.completed_at is None:
             return enrolment
     return rows[0] if rows else None
+
+
+def newer_version_for(session: Session, enrolment: Enrolment) -> CourseVersion | None:
+    """The newest version of the enrolment's course when the learner has completed their
+    enrolment and a newer version was published since, i.e. when :func:`enrol` would start
+    a new enrolment; otherwise None (unfinished enrolments stay on their version)."""
+    if enrolment.completed_at is None:
+        return None
+    newest = latest_version(session, enrolment.version.course.slug)
+    return newest if newest.number > enrolment.version.number else None
 
 
 def require_enrolment(session: Session, user: User, course_slug: str) -> Enrolment:

@@ -137,7 +137,9 @@ def _base_query(filters: ReportFilters) -> Select:
 
 
 def _conditions(filters: ReportFilters) -> list[Any]:
-    conditions: list[Any] = []
+    # A moved enrolment continues in the one it was moved to: the learner is counted there,
+    # once (completed enrolments are never moved, so completions are all kept).
+    conditions: list[Any] = [Enrolment.moved_to_id.is_(None)]
     if filters.course:
         conditions.append(Course.slug == filters.course)
     if filters.organisation_unit:

@@ -12,7 +12,7 @@ def test_catalogue_shows_enrolment(client_as, course):
     listed = client.get("/api/courses?lang=sv").get_json()
     assert listed == [{"slug": "testikurssi", "version": 1, "title": "Course testikurssi (sv)",
                        "description": "About testikurssi (sv)", "mastery_score": 0.8,
-                       "unit_count": 2, "enrolment": None}]
+                       "unit_count": 2, "enrolment": None, "newer_version": None}]
     enrolled = client.post("/api/courses/testikurssi/enrolment?lang=en")
     assert enrolled.status_code == 201
     body = enrolled.get_json()

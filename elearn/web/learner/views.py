@@ -105,7 +105,8 @@ def dashboard():
     for version in learning.latest_versions(session):
         enrolment = learning.enrolment_for(session, current_user, version.course.slug)
         if enrolment is not None:
-            courses.append({"version": enrolment.version, "progress": _course_view(enrolment)})
+            courses.append({"version": enrolment.version, "progress": _course_view(enrolment),
+                            "newer": learning.newer_version_for(session, enrolment)})
     return render_template("learner/dashboard.html", courses=courses)
 
 
@@ -119,7 +120,9 @@ def catalogue():
         enrolment = learning.enrolment_for(session, current_user, slug)
         cards.append({"slug": slug,
                       "version": enrolment.version if enrolment is not None else version,
-                      "progress": _course_view(enrolment) if enrolment is not None else None})
+                      "progress": _course_view(enrolment) if enrolment is not None else None,
+                      "newer": (learning.newer_version_for(session, enrolment)
+                                if enrolment is not None else None)})
     return render_template("learner/catalogue.html", cards=cards)
 
 
@@ -130,15 +133,19 @@ def overview(slug: str):
     enrolment = learning.enrolment_for(session, current_user, slug)
     if enrolment is not None:
         return render_template("learner/overview.html", version=enrolment.version,
-                               progress=_course_view(enrolment), slug=slug)
+                               progress=_course_view(enrolment), slug=slug,
+                               newer=learning.newer_version_for(session, enrolment))
     version = learning.latest_version(session, slug)  # 404 for an unknown course
-    return render_template("learner/overview.html", version=version, progress=None, slug=slug)
+    return render_template("learner/overview.html", version=version, progress=None, slug=slug,
+                           newer=None)
 
 
 @bp.post("/courses/<slug>/enrol")
 @learner_only
 def enrol(slug: str):
-    """Start (or rejoin) the course and go to the unit to work on."""
+    """Start (or rejoin) the course and go to the unit to work on.  After completing an
+    enrolment this starts the newest version when one was published since (a new
+    enrolment; the completed one stays on record)."""
     enrolment = learning.enrol(get_session(), current_user, slug)
     course = _course_view(enrolment)
     target = course.resume_unit
