@@ -51,9 +51,12 @@ class ProfileSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ProfileSettings:
         public_url = str(config["PUBLIC_URL"]).rstrip("/")
+        homepage = str(config.get("XAPI_ACTOR_HOMEPAGE") or "").strip()
+        if homepage and not homepage.startswith(("http://", "https://")):
+            raise SettingError("ELEARN_XAPI_ACTOR_HOMEPAGE: expected an http:// or https:// URL")
         return cls(public_url=public_url, namespace=namespace_for(config),
                    actor_mode=config.get("XAPI_ACTOR", "account"),
-                   actor_homepage=config.get("XAPI_ACTOR_HOMEPAGE") or public_url,
+                   actor_homepage=homepage or public_url,
                    send_reflection_text=bool(config.get("XAPI_SEND_REFLECTION_TEXT", False)),
                    default_language=config.get("DEFAULT_LANGUAGE", "fi"))
 

@@ -171,6 +171,12 @@ def test_bad_namespace_stops_start_up(database_url):
         create_app({"ENV": "testing", "DATABASE_URL": database_url, "XAPI_NAMESPACE": "abc"})
 
 
+def test_bad_actor_homepage_stops_start_up(database_url):
+    with pytest.raises(SettingError, match="ELEARN_XAPI_ACTOR_HOMEPAGE: expected an http"):
+        create_app({"ENV": "testing", "DATABASE_URL": database_url,
+                    "XAPI_ACTOR_HOMEPAGE": "id.example.fi"})
+
+
 def test_bad_destinations_stop_start_up(database_url):
     with pytest.raises(SettingError, match=r"ELEARN_LRS_DESTINATIONS\[0\]\.endpoint"):
         create_app({"ENV": "testing", "DATABASE_URL": database_url, "LRS_DESTINATIONS": [
