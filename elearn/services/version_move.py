@@ -5,7 +5,9 @@ move them with ``elearn courses move-learners``, for example after a correction 
 should not miss.  A move never rewrites history:
 
 - The learner gets a **new enrolment** (a new xAPI registration) on the target version and
-  ``Enrolled`` is published for it.  The old enrolment keeps its rows and statements and is
+  ``Enrolled`` is published for it, then ``UnitOpened`` per carried-over viewed unit and
+  ``ReflectionSaved`` per copied reflection (the copies are dated at the move), so live
+  capture and an xAPI backfill of the new registration agree.  The old enrolment keeps its rows and statements and is
   only marked (``moved_to_id``, ``moved_at``), so learner pages, the API and HR reports show
   the new one.
 - Progress is carried over for **unchanged units** only: same unit ``activity_key``, same
@@ -32,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
-from elearn.events import Enrolled, publish
+from elearn.events import Enrolled, ReflectionSaved, UnitOpened, publish
 from elearn.models.accounts import User
 from elearn.models.courses import Course, CourseVersion, Unit
 from elearn.models.learning import Enrolment, Reflection, UnitProgress
@@ -186,18 +188,25 @@ def _apply(session: Session, enrolment: Enrolment, target: CourseVersion, plan: 
     session.add(new)
     session.flush()
     publish(session, Enrolled(enrolment_id=new.id, at=now))
-    for row in session.scalars(select(UnitProgress)
-                               .where(UnitProgress.enrolment_id == enrolment.id)).all():
+    # Copies are dated now: the new registration got them at the move (the originals and
+    # their times stay on the old enrolment).  Their events give the new registration the
+    # same statements an xAPI backfill would rebuild from these rows.
+    rows = session.scalars(select(UnitProgress)
+                           .where(UnitProgress.enrolment_id == enrolment.id)).all()
+    for row in sorted(rows, key=lambda r: pairs[r.unit_id].position if r.unit_id in pairs else 0):
         unit = pairs.get(row.unit_id)
         if unit is not None:
-            session.add(UnitProgress(enrolment_id=new.id, unit_id=unit.id,
-                                     first_viewed_at=row.first_viewed_at,
+            session.add(UnitProgress(enrolment_id=new.id, unit_id=unit.id, first_viewed_at=now,
                                      quiz_passed_at=row.quiz_passed_at,
                                      best_score=row.best_score))
+            session.flush()
+            publish(session, UnitOpened(enrolment_id=new.id, at=now, unit_id=unit.id))
     for reflection, task_id in _copied_reflections(session, enrolment, pairs):
-        session.add(Reflection(enrolment_id=new.id, task_id=task_id, text=reflection.text,
-                               created_at=reflection.created_at,
-                               updated_at=reflection.updated_at))
+        copy = Reflection(enrolment_id=new.id, task_id=task_id, text=reflection.text,
+                          created_at=reflection.created_at, updated_at=now)
+        session.add(copy)
+        session.flush()
+        publish(session, ReflectionSaved(enrolment_id=new.id, at=now, reflection_id=copy.id))
     # "Continue where you left off": the same unit in the target version, if it still exists
     last = session.get(Unit, enrolment.last_unit_id) if enrolment.last_unit_id else None
     new.last_unit_id = next((u.id for u in target.units

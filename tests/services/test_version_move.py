@@ -56,9 +56,11 @@ def test_unchanged_units_carry_over_and_changed_or_new_units_start_fresh(
     assert (_count(session, UnitProgress), _count(session, Reflection)) == (
         old_rows[0] + 1, old_rows[1] + 1)
     assert learning.enrolments_of(session, learner) == [new]
-    assert names(recorded) == ["Enrolled", "UnitCompleted", "CourseProgressed"]
-    assert recorded[0].enrolment_id == new.id
-    assert recorded[1].unit_id == v2.units[0].id
+    assert names(recorded) == ["Enrolled", "UnitOpened", "ReflectionSaved", "UnitCompleted",
+                               "CourseProgressed"]
+    assert {event.enrolment_id for event in recorded} == {new.id}
+    assert recorded[1].unit_id == recorded[3].unit_id == v2.units[0].id
+    assert recorded[2].reflection_id == copied.id
 
 
 def test_new_registration_gets_a_registered_statement(session, learner, course):
@@ -100,8 +102,8 @@ def test_everything_carried_over_completes_the_new_enrolment(session, learner, c
     assert move.completed and move.progress == 1.0
     new = learning.enrolment_for(session, learner, "testikurssi")
     assert new.completed_at is not None and new.passed_at is not None
-    assert names(recorded) == ["Enrolled", "UnitCompleted", "CourseProgressed",
-                               "CourseCompleted", "CoursePassed"]
+    assert names(recorded) == ["Enrolled", "UnitOpened", "ReflectionSaved", "UnitCompleted",
+                               "CourseProgressed", "CourseCompleted", "CoursePassed"]
 
 
 def test_completed_enrolments_are_never_moved(session, learner, course):
@@ -177,3 +179,22 @@ def test_bad_requests_raise_and_change_nothing(session, learner, course, kwargs,
         move_learners(session, **kwargs)
     assert str(error.value) == message
     assert _count(session, Enrolment) == 1
+
+
+def test_backfill_of_the_new_registration_finds_nothing_missing(app, session, learner, course):
+    """Live capture during the move wrote every statement the new enrolment's records stand
+    for, with the ids an xAPI backfill would rebuild."""
+    from elearn.xapi.backfill import enrolment_statements
+    from elearn.xapi.outbox import profile_settings
+
+    old = learning.enrol(session, learner, "testikurssi")
+    pass_unit(session, old, "unit-1")
+    learning.open_unit(session, old, "unit-2")
+    make_course_version(session, slug="testikurssi", units=2)
+    move_learners(session, "testikurssi")
+    new = learning.enrolment_for(session, learner, "testikurssi")
+    rebuilt = [s["id"] for s in enrolment_statements(session, profile_settings(app), new)]
+    stored = session.scalars(select(XapiStatement.statement_id)
+                             .where(XapiStatement.registration == new.registration)).all()
+    assert len(rebuilt) == 6  # registered, 2 x experienced, answered, completed, progressed
+    assert set(rebuilt) == set(stored)
