@@ -5,6 +5,8 @@ interface language of the request (account preference, browser, service default)
 """
 from __future__ import annotations
 
+import functools
+
 from marshmallow import Schema, fields, validate
 
 from elearn.i18n import current_language
@@ -139,9 +141,16 @@ class AttemptFeedbackSchema(Schema):
     questions = fields.List(fields.Nested(QuestionFeedbackSchema))
 
 
+@functools.cache
+def _field_names(schema: type[Schema]) -> tuple[str, ...]:
+    """The field names of ``schema``, from one instance made per process (building a
+    marshmallow schema is far slower than reading the attributes it names)."""
+    return tuple(schema().fields)
+
+
 def unit_status_data(status) -> dict:
     """UnitStatus (services.progress) as plain data for :class:`UnitStatusSchema`."""
-    return {name: getattr(status, name) for name in UnitStatusSchema().fields}
+    return {name: getattr(status, name) for name in _field_names(UnitStatusSchema)}
 
 
 def progress_data(progress, language: str) -> dict:
@@ -149,7 +158,7 @@ def progress_data(progress, language: str) -> dict:
     in ``language``."""
     from elearn.services.i18n_text import text_in
 
-    data = {name: getattr(progress, name) for name in ProgressSchema().fields
+    data = {name: getattr(progress, name) for name in _field_names(ProgressSchema)
             if name not in {"title", "units"}}
     data["title"] = text_in(progress.title, language)
     data["units"] = [dict(unit_status_data(unit), unit_key=unit.unit_key,

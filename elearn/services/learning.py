@@ -22,8 +22,11 @@ Rules shared by every function:
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.db import utcnow
 from elearn.errors import APIError
@@ -48,7 +51,7 @@ __all__ = [
     "latest_versions", "latest_version", "enrol", "enrolment_for", "require_enrolment",
     "enrolments_of", "version_for", "newer_version_for",
     # units
-    "unit_of", "open_unit",
+    "unit_of", "open_unit", "record_visits", "ACTIVITY_RESOLUTION",
     # quiz
     "QuizLocked", "QuizStatus", "AttemptFeedback", "QuestionFeedback", "current_attempt",
     "attempt_questions", "present_question", "submit_attempt", "attempts_of",
@@ -185,19 +188,46 @@ def unit_of(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
     return unit
 
 
-def open_unit(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
+# A re-view of the unit the learner already had open writes nothing when their last activity
+# is more recent than this: "continue where you left off" already points at the unit, and
+# ``last_activity_at`` is kept to within this precision.  Skipping the write keeps a plain page
+# view from taking the enrolment lock (on SQLite the database's write lock) at all.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+_PENDING_VISITS = "elearn.pending_unit_visits"
+
+
+def open_unit(session: Session, enrolment: Enrolment, unit_key: str, *,
+              record_later: bool = False) -> Unit:
     """The learner opens a unit's content: returns the unit (404 ``unit_not_found``).
 
     On the first open a UnitProgress row is created ("content viewed") and ``UnitOpened`` is
-    published; every open records the unit and time on the enrolment (``last_unit_id``,
-    ``last_activity_at``) for "continue where you left off".  A first open can complete a unit
-    whose quiz and reflections were already done, so completion events may follow.
+    published; an open of another unit than the last one records the unit and time on the
+    enrolment (``last_unit_id``, ``last_activity_at``) for "continue where you left off".
+    A re-view of the last opened unit within :data:`ACTIVITY_RESOLUTION` of the last activity
+    changes nothing and writes nothing (no enrolment lock is taken); a later re-view refreshes
+    ``last_activity_at``.  A first open can complete a unit whose quiz and reflections were
+    already done, so completion events may follow.
+
+    With ``record_later`` the open of an already viewed unit is only noted: the enrolment
+    object shows the new ``last_unit_id`` at once, and :func:`record_visits` writes it.  A
+    page calls that after rendering, so on SQLite the database write lock is held for one
+    UPDATE and the commit instead of the whole page.
     """
     unit = unit_of(session, enrolment, unit_key)
     now = utcnow()
+    progress = session.scalar(select(UnitProgress.id).where(
+        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+    if progress is not None:
+        if enrolment.last_unit_id == unit.id and _recent(enrolment.last_activity_at, now):
+            return unit
+        if record_later:
+            set_committed_value(enrolment, "last_unit_id", unit.id)
+            set_committed_value(enrolment, "last_activity_at", now)
+            session.info.setdefault(_PENDING_VISITS, {})[enrolment.id] = unit.id
+            return unit
     lock_enrolment(session, enrolment, now)
     enrolment.last_unit_id = unit.id
-    progress = session.scalar(select(UnitProgress).where(
+    progress = session.scalar(select(UnitProgress.id).where(
         UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
     if progress is None:
         session.add(UnitProgress(enrolment_id=enrolment.id, unit_id=unit.id,
@@ -208,3 +238,21 @@ def open_unit(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
     session.flush()
     return unit
 
+
+def record_visits(session: Session) -> None:
+    """Write the unit opens :func:`open_unit` noted with ``record_later``: one UPDATE per
+    enrolment setting ``last_unit_id`` and ``last_activity_at``.  It reads nothing and
+    changes no learning record, so it needs no enrolment lock; the row's own lock orders it
+    with any concurrent writer of the enrolment."""
+    for enrolment_id, unit_id in session.info.pop(_PENDING_VISITS, {}).items():
+        session.execute(update(Enrolment).where(Enrolment.id == enrolment_id)
+                        .values(last_unit_id=unit_id, last_activity_at=utcnow())
+                        .execution_options(synchronize_session=False))
+
+
+def _recent(at: datetime | None, now: datetime) -> bool:
+    if at is None:
+        return False
+    if at.tzinfo is None and now.tzinfo is not None:  # SQLite returns naive UTC times
+        at = at.replace(tzinfo=now.tzinfo)
+    return now - at < ACTIVITY_RESOLUTION

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, UnitCompleted,
                            publish)
-from elearn.models.courses import ReflectionTask, Unit
+from elearn.models.courses import ReflectionTask
 from elearn.models.learning import Enrolment, QuizAttempt, Reflection, UnitProgress
+from elearn.services.course_structure import structure_of
 
 EPSILON = 1e-9  # float sums of points: 0.1 + 0.2 must still reach a 0.3 pass mark
 
@@ -85,29 +86,50 @@ class CourseProgress:
         return sum(1 for unit in self.units if unit.complete)
 
 
+_STASH = "elearn.unit_statuses"
+
+
+def _forget_statuses(session: Session, *_args: Any) -> None:
+    session.info.pop(_STASH, None)
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget_statuses(state.session)
+
+
+# The statuses computed by update_completion are reused by progress_of in the same request
+# (a quiz submission needs both), but only while nothing was written since: any flush, ORM
+# UPDATE/INSERT/DELETE statement or end of the transaction forgets them.
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget_statuses)
+event.listen(Session, "do_orm_execute", _forget_on_write)
+
+
 def _unit_statuses(session: Session, enrolment: Enrolment) -> list[UnitStatus]:
-    units = list(session.scalars(select(Unit).where(Unit.version_id == enrolment.version_id)
-                                 .order_by(Unit.position)))
+    """Every unit's status in ``enrolment``.  The version's units, attempt limits and
+    reflection-task counts come from :func:`elearn.services.course_structure.structure_of`
+    (a published version never changes); only the learner's own rows are read."""
+    stashed = session.info.get(_STASH, {}).get(enrolment.id)
+    if stashed is not None:
+        return stashed
+    structure = structure_of(session, enrolment.version)
     progress = {p.unit_id: p for p in session.scalars(
         select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id))}
     used = dict(session.execute(
         select(QuizAttempt.unit_id, func.count())
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.unit_id)).all())
-    tasks = dict(session.execute(
-        select(ReflectionTask.unit_id, func.count()).join(Unit)
-        .where(Unit.version_id == enrolment.version_id)
-        .group_by(ReflectionTask.unit_id)).all())
     done = dict(session.execute(
         select(ReflectionTask.unit_id, func.count()).join(Reflection)
         .where(Reflection.enrolment_id == enrolment.id)
         .group_by(ReflectionTask.unit_id)).all())
     statuses = []
-    for unit in units:
+    for unit in structure.units:
         row = progress.get(unit.id)
         attempts_used = used.get(unit.id, 0)
         left = None if not unit.max_attempts else max(unit.max_attempts - attempts_used, 0)
-        total = tasks.get(unit.id, 0)
+        total = unit.reflections_total
         written = done.get(unit.id, 0)
         viewed = row is not None
         passed = row is not None and row.quiz_passed_at is not None
@@ -120,6 +142,10 @@ def _unit_statuses(session: Session, enrolment: Enrolment) -> list[UnitStatus]:
             reflections_done=written, reflections_total=total, complete=complete,
             completed_at=row.completed_at if row else None))
     return statuses
+
+
+def _stash(session: Session, enrolment: Enrolment, statuses: list[UnitStatus]) -> None:
+    session.info.setdefault(_STASH, {})[enrolment.id] = statuses
 
 
 def course_score(statuses: list[UnitStatus]) -> float | None:
@@ -135,6 +161,7 @@ def progress_of(session: Session, enrolment: Enrolment) -> CourseProgress:
     best score, attempts used/left, reflections done, complete) and the course's share
     complete, completion and pass state, score and the unit to resume.  Reads only."""
     statuses = _unit_statuses(session, enrolment)
+    _stash(session, enrolment, statuses)
     version = enrolment.version
     keys = {s.unit_id: s.unit_key for s in statuses}
     resume = keys.get(enrolment.last_unit_id) if enrolment.last_unit_id else None
@@ -184,3 +211,4 @@ def update_completion(session: Session, enrolment: Enrolment, now: datetime) -> 
         session.flush()
         publish(session, CoursePassed(enrolment_id=enrolment.id, at=now))
     session.flush()
+    _stash(session, enrolment, statuses)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -107,6 +107,26 @@ def context_activity_ids(statement: Mapping[str, Any]) -> list[str]:
     return [a["id"] for key in ("parent", "grouping") for a in found.get(key, [])]
 
 
+# The JSON of activity objects and definitions, per deployment URL, published version and
+# item.  A published version never changes, so each activity is built (through tincan's
+# validating setters) once per process instead of once per statement; every statement gets
+# its own copy, identical to what tincan writes.  The key carries the version's
+# ``published_at`` and ``content_hash`` so a reused id (a database emptied and filled again)
+# never finds another version's activities.  Bounded: cleared whole when full.
+_ACTIVITY_JSON: dict[tuple[Any, ...], str] = {}
+_ACTIVITY_CACHE_SIZE = 4096
+
+
+def _activity_json(key: tuple[Any, ...], build: Callable[[], Activity]) -> Any:
+    text = _ACTIVITY_JSON.get(key)
+    if text is None:
+        text = json.dumps(build().as_version())
+        if len(_ACTIVITY_JSON) >= _ACTIVITY_CACHE_SIZE:
+            _ACTIVITY_JSON.clear()
+        _ACTIVITY_JSON[key] = text
+    return json.loads(text)
+
+
 class EnrolmentStatements:
     """Builds the statements of one learner's enrolment (one registration)."""
 
@@ -116,8 +136,18 @@ class EnrolmentStatements:
         self.version = enrolment.version
         self.slug = self.version.course.slug
         self.user: User = enrolment.user
-        self.course = acts.course_activity(settings.public_url, self.slug, self.version)
-        self.course_id = self.course.id
+        self._version_key = (settings.public_url, self.version.id, self.version.published_at,
+                             self.version.content_hash)
+        self.course_id = acts.course_activity_id(settings.public_url, self.slug)
+
+    @property
+    def course(self) -> dict[str, Any]:
+        return self._object("course", 0, lambda: acts.course_activity(
+            self.settings.public_url, self.slug, self.version))
+
+    def _object(self, kind: str, item_id: int, build: Callable[[], Activity]) -> dict[str, Any]:
+        """The serialised activity ``kind``/``item_id`` of this version (see _ACTIVITY_JSON)."""
+        return _activity_json((*self._version_key, kind, item_id), build)
 
     # -- building blocks ---------------------------------------------------------------
 
@@ -131,12 +161,14 @@ class EnrolmentStatements:
         preferred = self.user.preferred_language
         return preferred if preferred in LANGUAGES else self.settings.default_language
 
-    def _statement(self, identity: str, verb: Verb, obj: Activity, at: datetime, *,
+    def _statement(self, identity: str, verb: Verb, obj: dict[str, Any], at: datetime, *,
                    result: Result | None = None, parent: list[str] | None = None,
                    grouping: list[str] | None = None,
                    extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+        # The object and the profile category are filled in from the activity cache after
+        # serialising; tincan is given references to keep the statement's shape.
         context_activities = ContextActivities(
-            category=ActivityList([acts.profile_activity(self.settings.public_url)]))
+            category=ActivityList([acts.reference(acts.profile_iri(self.settings.public_url))]))
         if parent:
             context_activities.parent = ActivityList([acts.reference(i) for i in parent])
         if grouping:
@@ -148,13 +180,21 @@ class EnrolmentStatements:
             context.extensions = Extensions(extensions)
         statement = Statement(id=statement_id(self.settings, identity), actor=self._actor(),
                               verb=TinCanVerb(id=verb.id, display=LanguageMap(verb.display)),
-                              object=obj, context=context)
+                              object=acts.reference(obj["id"]), context=context)
         if result is not None:
             statement.result = result
         data = statement.as_version()
         data.pop("version", None)  # the profile sends no version; the LRS records its own
+        data["object"] = obj
+        data["context"]["contextActivities"]["category"] = [_activity_json(
+            (self.settings.public_url, "profile"),
+            lambda: acts.profile_activity(self.settings.public_url))]
         data["timestamp"] = format_timestamp(at)
         return data
+
+    def _unit_object(self, unit: Unit) -> dict[str, Any]:
+        return self._object("unit", unit.id,
+                            lambda: acts.unit_activity(self.settings.public_url, unit))
 
     def _unit_context(self) -> dict[str, Any]:
         return {"parent": [self.course_id]}
@@ -174,7 +214,7 @@ class EnrolmentStatements:
 
     def experienced(self, unit: Unit, at: datetime) -> dict[str, Any]:
         return self._statement(f"experienced|{self._registration}|{unit.activity_key}",
-                               EXPERIENCED, acts.unit_activity(self.settings.public_url, unit),
+                               EXPERIENCED, self._unit_object(unit),
                                at, **self._unit_context())
 
     def answered(self, attempt: QuizAttempt, answer: AttemptAnswer) -> dict[str, Any]:
@@ -186,7 +226,8 @@ class EnrolmentStatements:
         return self._statement(
             f"answered|{self._registration}|{unit.quiz_activity_key}|{attempt.number}"
             f"|{question.activity_key}",
-            ANSWERED, acts.question_activity(self.settings.public_url, question),
+            ANSWERED, self._object("question", question.id, lambda: acts.question_activity(
+                self.settings.public_url, question)),
             attempt.submitted_at, result=result,
             parent=[acts.quiz_activity_id(self.settings.public_url, unit)],
             grouping=[self.course_id])
@@ -200,7 +241,8 @@ class EnrolmentStatements:
         return self._statement(
             f"{verb.display['en']}|{self._registration}|{unit.quiz_activity_key}"
             f"|{attempt.number}",
-            verb, acts.quiz_activity(self.settings.public_url, unit), attempt.submitted_at,
+            verb, self._object("quiz", unit.id, lambda: acts.quiz_activity(
+                self.settings.public_url, unit)), attempt.submitted_at,
             result=result, extensions={MASTERY_SCORE_EXTENSION: unit.pass_mark},
             **self._in_unit(unit))
 
@@ -213,12 +255,13 @@ class EnrolmentStatements:
         return self._statement(
             f"answered|{self._registration}|{task.activity_key}"
             f"|{format_timestamp(reflection.updated_at)}",
-            ANSWERED, acts.reflection_activity(self.settings.public_url, task),
+            ANSWERED, self._object("reflection", task.id, lambda: acts.reflection_activity(
+                self.settings.public_url, task)),
             reflection.updated_at, result=result, **self._in_unit(task.unit))
 
     def unit_completed(self, unit: Unit, at: datetime) -> dict[str, Any]:
         return self._statement(f"completed|{self._registration}|unit|{unit.activity_key}",
-                               COMPLETED, acts.unit_activity(self.settings.public_url, unit),
+                               COMPLETED, self._unit_object(unit),
                                at, result=Result(completion=True), **self._unit_context())
 
     def course_progressed(self, progress: float, at: datetime) -> dict[str, Any]:

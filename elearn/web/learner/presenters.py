@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from elearn.i18n import current_language
-from elearn.models import CourseVersion, Unit
+from elearn.models import CourseVersion
+from elearn.services.course_structure import UnitInfo, structure_of
 from elearn.services.i18n_text import LANGUAGES, PRIMARY_LANGUAGE, text_in
 from elearn.services.learning import CourseProgress, UnitStatus
 
@@ -49,7 +52,7 @@ def shuffled(entries: list[dict[str, Any]], attempt_id: int, question_key: str) 
 class UnitRow:
     """One unit with the learner's standing in it and a three-word status for people."""
 
-    unit: Unit
+    unit: UnitInfo
     state: UnitStatus
 
     @property
@@ -77,9 +80,11 @@ class CourseView:
 
     @classmethod
     def of(cls, progress: CourseProgress, version: CourseVersion) -> CourseView:
-        units = {u.id: u for u in version.units}
-        return cls(progress, [UnitRow(units[s.unit_id], s) for s in progress.units
-                              if s.unit_id in units])
+        """Rows name their units by the version's cached structure (key, title, position),
+        which is all the pages show of the other units; no unit rows are loaded."""
+        structure = structure_of(object_session(version), version)
+        return cls(progress, [UnitRow(unit, s) for s in progress.units
+                              if (unit := structure.unit(s.unit_id)) is not None])
 
     @property
     def fraction(self) -> float:
@@ -110,15 +115,15 @@ class CourseView:
         return self.progress.passed
 
     @property
-    def resume_unit(self) -> Unit | None:
+    def resume_unit(self) -> UnitInfo | None:
         return self._unit_by_key(self.progress.resume_unit_key)
 
     @property
-    def next_incomplete_unit(self) -> Unit | None:
+    def next_incomplete_unit(self) -> UnitInfo | None:
         return self._unit_by_key(self.progress.next_unit_key)
 
     def unit(self, unit_key: str) -> UnitRow:
         return next(row for row in self.units if row.unit.unit_key == unit_key)
 
-    def _unit_by_key(self, unit_key: str | None) -> Unit | None:
+    def _unit_by_key(self, unit_key: str | None) -> UnitInfo | None:
         return next((row.unit for row in self.units if row.unit.unit_key == unit_key), None)

@@ -18,6 +18,7 @@ from elearn.i18n import current_language, fmt_number
 from elearn.i18n import gettext as _
 from elearn.models import Enrolment, QuizAttempt, Role, Unit
 from elearn.services import learning
+from elearn.services.course_structure import UnitInfo, structure_of
 from elearn.web.learner import quiz_form
 from elearn.web.learner.presenters import CourseView
 
@@ -38,8 +39,9 @@ def _course_view(enrolment: Enrolment) -> CourseView:
     return CourseView.of(learning.progress_of(get_session(), enrolment), enrolment.version)
 
 
-def _neighbours(enrolment: Enrolment, unit: Unit) -> tuple[Unit | None, Unit | None]:
-    units = list(enrolment.version.units)
+def _neighbours(enrolment: Enrolment, unit: Unit) -> tuple[UnitInfo | None, UnitInfo | None]:
+    """The units before and after ``unit`` (key and title, from the cached structure)."""
+    units = structure_of(get_session(), enrolment.version).units
     index = next(i for i, u in enumerate(units) if u.id == unit.id)
     return (units[index - 1] if index > 0 else None,
             units[index + 1] if index + 1 < len(units) else None)
@@ -80,17 +82,19 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
     entries += [(f"#reflection-{reflection_task}-text", message)
                 for message in reflection_errors or []]
     previous_unit, next_unit = _neighbours(enrolment, unit)
+    unit_progress = course.unit(unit.unit_key)
     own = {r.task.task_key: r for r in learning.reflections_of(session, current_user)
            if r.enrolment_id == enrolment.id and r.task.unit_id == unit.id}
     return render_template(
         "learner/unit.html", enrolment=enrolment, version=enrolment.version, unit=unit,
-        course=course, unit_progress=course.unit(unit.unit_key), attempt=attempt,
+        course=course, unit_progress=unit_progress, attempt=attempt,
         questions=questions, submitted=submitted, quiz_errors=quiz_errors,
         error_entries=entries, reflections=own, reflection_task=reflection_task,
         reflection_text=reflection_text, reflection_errors=reflection_errors or [],
         prev_unit=previous_unit, next_unit=next_unit, field_name=quiz_form.field_name,
         slug=enrolment.version.course.slug,
-        unit_number=[u.id for u in enrolment.version.units].index(unit.id) + 1,
+        unit_number=[row.unit.id for row in course.units].index(unit.id) + 1,
+        units_total=course.units_total,
     ), status
 
 
@@ -162,8 +166,12 @@ def unit(slug: str, unit_key: str):
         learning.latest_version(get_session(), slug)  # 404 for an unknown course
         flash(_("Start the course to open its units."), "info")
         return redirect(url_for(".overview", slug=slug))
-    opened = learning.open_unit(get_session(), enrolment, unit_key)
-    return _render_unit(enrolment, opened)
+    # Render first, then write the visit: on SQLite the write lock is then held only for
+    # that UPDATE and the commit, not through the template.
+    opened = learning.open_unit(get_session(), enrolment, unit_key, record_later=True)
+    page = _render_unit(enrolment, opened)
+    learning.record_visits(get_session())
+    return page
 
 
 @bp.post("/courses/<slug>/units/<unit_key>/quiz")
