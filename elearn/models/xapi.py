@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import Base, utcnow
@@ -44,13 +45,21 @@ class XapiStatement(Base):
 class XapiDelivery(Base):
     """The delivery of one statement to one destination (``pending``, ``delivered`` or
     ``dead``).  ``claimed_until`` is a lease: a worker that dies loses its claim when it
-    expires, and another worker picks the row up."""
+    expires, and another worker picks the row up.
+
+    ``ix_xapi_deliveries_due`` matches the worker's claim (one destination's pending rows,
+    due ones only, longest due first): it holds only pending rows, so it stays as small as the
+    backlog however many rows were delivered, and the claim reads its batch off the front of
+    it instead of sorting the whole backlog.
+    The claim spells ``state = 'pending'`` as a literal so both databases can prove that the
+    partial index applies."""
 
     __tablename__ = "xapi_deliveries"
     __table_args__ = (
         UniqueConstraint("statement_pk", "destination"),
-        Index("ix_xapi_deliveries_destination_state_next", "destination", "state",
-              "next_attempt_at"),
+        Index("ix_xapi_deliveries_due", "destination", "next_attempt_at", "id",
+              sqlite_where=text("state = 'pending'"),
+              postgresql_where=text("state = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -120,8 +120,10 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, ralph, databa
         worker.wait(10)
         proxy.hold.clear()
         proxy.release.set()  # the LRS receives that batch after all
+        # Leased: the batch in flight and, if the worker got that far, the batch claimed
+        # behind it (never sent, so never sent twice either).
         claimed = [d for d in deliveries(app) if d.claimed_until is not None]
-        assert len(claimed) == 10 and {d.state for d in claimed} == {"pending"}
+        assert len(claimed) in (10, 20) and {d.state for d in claimed} == {"pending"}
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(proxy.statuses) < 1:
             time.sleep(0.05)
