@@ -83,7 +83,7 @@ def line_chart(labels: list[str], series: dict[str, list[int]], *, width: int = 
     reaches the top of the plot area.  Only every ``tick_every``-th label, counted back from
     the newest, is written under the axis so they never overlap; the table beside the chart
     carries every point."""
-    left, right, top, bottom = 40.0, 10.0, 10.0, 40.0
+    left, right, top, bottom = 40.0, 36.0, 10.0, 40.0  # room for the first and last labels
     baseline = height - bottom
     plot_width, plot_height = width - left - right, baseline - top
     maximum = max((value for values in series.values() for value in values), default=0)
