@@ -8,8 +8,8 @@ from marshmallow import Schema, fields
 
 from elearn.access import roles
 from elearn.api.learning_schemas import (AttemptFeedbackSchema, AttemptSummarySchema,
-                                         LanguageQuerySchema, UnitStatusSchema, language_of,
-                                         unit_status_data)
+                                         LanguageQuerySchema, UnitStatusSchema, field_names,
+                                         language_of, unit_status_data)
 from elearn.db import get_session
 from elearn.models import Role
 from elearn.services import learning
@@ -37,7 +37,7 @@ class SubmittedAttemptSchema(AttemptFeedbackSchema):
 
 
 def _feedback_data(feedback) -> dict:
-    data = {name: getattr(feedback, name) for name in AttemptFeedbackSchema().fields
+    data = {name: getattr(feedback, name) for name in field_names(AttemptFeedbackSchema)
             if name != "questions"}
     data["questions"] = [vars(q) for q in feedback.questions]
     return data

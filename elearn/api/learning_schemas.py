@@ -142,7 +142,7 @@ class AttemptFeedbackSchema(Schema):
 
 
 @functools.cache
-def _field_names(schema: type[Schema]) -> tuple[str, ...]:
+def field_names(schema: type[Schema]) -> tuple[str, ...]:
     """The field names of ``schema``, from one instance made per process (building a
     marshmallow schema is far slower than reading the attributes it names)."""
     return tuple(schema().fields)
@@ -150,7 +150,7 @@ def _field_names(schema: type[Schema]) -> tuple[str, ...]:
 
 def unit_status_data(status) -> dict:
     """UnitStatus (services.progress) as plain data for :class:`UnitStatusSchema`."""
-    return {name: getattr(status, name) for name in _field_names(UnitStatusSchema)}
+    return {name: getattr(status, name) for name in field_names(UnitStatusSchema)}
 
 
 def progress_data(progress, language: str) -> dict:
@@ -158,7 +158,7 @@ def progress_data(progress, language: str) -> dict:
     in ``language``."""
     from elearn.services.i18n_text import text_in
 
-    data = {name: getattr(progress, name) for name in _field_names(ProgressSchema)
+    data = {name: getattr(progress, name) for name in field_names(ProgressSchema)
             if name not in {"title", "units"}}
     data["title"] = text_in(progress.title, language)
     data["units"] = [dict(unit_status_data(unit), unit_key=unit.unit_key,
