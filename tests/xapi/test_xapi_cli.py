@@ -18,7 +18,9 @@ SECRET = "destination-secret-123"
 @pytest.fixture
 def app_overrides():
     closed = free_port()
-    return {"LRS_DESTINATIONS": [
+    # A long backoff: with full jitter a short base could make the retry due again within
+    # the same ``worker --once`` run, and the test would see two failures instead of one.
+    return {"XAPI_BACKOFF_BASE_SECONDS": 3600.0, "LRS_DESTINATIONS": [
         {"name": "alpha", "endpoint": f"http://127.0.0.1:{closed}/xAPI/", "username": "a",
          "password": SECRET, "timeout": 2},
         {"name": "beta", "endpoint": f"http://127.0.0.1:{closed}/xAPI/", "username": "b",
