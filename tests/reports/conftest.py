@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.reports.cohort import DESTINATIONS, PUBLIC_URL, build_cohort
+
 
 @pytest.fixture
 def client_as(client_as):
@@ -12,3 +14,18 @@ def client_as(client_as):
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         return client
     return english
+
+
+@pytest.fixture
+def app_overrides():
+    """The cohort's public URL and LRS destinations, for every report test."""
+    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
+
+
+@pytest.fixture
+def cohort(app, db_session):
+    """The hand-computed cohort of ``tests/reports/cohort.py``, committed."""
+    with app.app_context():
+        built = build_cohort(db_session)
+        db_session.commit()
+    return built

@@ -13,7 +13,7 @@ from elearn.db import utcnow
 from elearn.models import XapiDelivery, XapiStatement
 from elearn.services.delivery_backlog import SPANS, backlog_series, moments
 from elearn.xapi import queue
-from tests.reports.cohort import DESTINATIONS, PUBLIC_URL
+from tests.reports.cohort import PUBLIC_URL
 from tests.reports.test_report_service import counted_statements
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
@@ -108,11 +108,6 @@ def test_one_query_however_many_rows(app, db_session, outbox):
 def test_moments_end_now_and_step_back():
     assert moments(NOW, SPANS["14d"])[0] == t(24, 12, month=2)
     assert moments(NOW, SPANS["48h"])[-2] == t(10, 11)
-
-
-@pytest.fixture
-def app_overrides():
-    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
 
 
 def _table_column(html: str, column: int) -> list[str]:

@@ -12,13 +12,8 @@ from elearn.services.accounts import create_user
 from elearn.services.reports import (COMPLETED_VERB, ReportFilters, completion_page,
                                      course_activity_id)
 from tests.factories import make_course_version
-from tests.reports.cohort import DESTINATIONS, PUBLIC_URL
+from tests.reports.cohort import PUBLIC_URL
 from tests.services.support import pass_unit, right_answers, wrong_answers
-
-
-@pytest.fixture
-def app_overrides():
-    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
 
 
 def test_report_and_analytics_follow_the_services(app):

@@ -1,24 +1,9 @@
 """``elearn reports completions``, ``elearn users import`` and ``elearn users set-org-unit``."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from elearn.models import Role, User
-from tests.reports.cohort import DESTINATIONS, PUBLIC_URL, build_cohort
-
-
-@pytest.fixture
-def app_overrides():
-    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
-
-
-@pytest.fixture
-def cohort(app, db_session):
-    with app.app_context():
-        built = build_cohort(db_session)
-        db_session.commit()
-    return built
 
 
 def test_report_to_file_matches_the_api_csv(app, client_as, cohort, tmp_path):

@@ -9,24 +9,11 @@ from sqlalchemy import select
 
 from elearn.models import XapiDelivery, XapiDestinationState
 from elearn.db import utcnow
-from tests.reports.cohort import DESTINATIONS, PUBLIC_URL, REFLECTION_SECRET, build_cohort
+from tests.reports.cohort import REFLECTION_SECRET
 
 HR_URLS = ["/hr/reports/completions", "/hr/reports/completions.csv", "/hr/delivery",
            "/hr/delivery/eoppiva/resend", "/api/reports/completions",
            "/api/reports/completions.csv"]
-
-
-@pytest.fixture
-def app_overrides():
-    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
-
-
-@pytest.fixture
-def cohort(app, db_session):
-    with app.app_context():
-        built = build_cohort(db_session)
-        db_session.commit()
-    return built
 
 
 @pytest.mark.parametrize("role", ["learner", "trainer"])

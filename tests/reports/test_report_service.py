@@ -10,22 +10,8 @@ from sqlalchemy import event
 from elearn.models import Enrolment, Role, User
 from elearn.services.reports import (ReportFilters, completion_page, csv_header, csv_lines,
                                      iter_completion_rows)
-from tests.reports.cohort import DESTINATIONS, PUBLIC_URL, build_cohort
 
 NAMES = ["eoppiva", "backup"]
-
-
-@pytest.fixture
-def app_overrides():
-    return {"PUBLIC_URL": PUBLIC_URL, "LRS_DESTINATIONS": DESTINATIONS}
-
-
-@pytest.fixture
-def cohort(app, db_session):
-    with app.app_context():
-        built = build_cohort(db_session)
-        db_session.commit()
-    return built
 
 
 def page(app, db_session, filters=ReportFilters(), **kwargs):
