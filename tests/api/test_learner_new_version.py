@@ -3,33 +3,15 @@ one (201, new registration); the completed enrolment stays listed; ``newer_versi
 clients when that is possible."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from elearn.models import User
-from elearn.services import learning
 from elearn.services.version_move import move_learners
-from tests.factories import make_course_version
-from tests.services.support import pass_unit
-
-
-def _complete(app, username: str, units=("unit-1", "unit-2")) -> None:
-    with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        enrolment = learning.enrol(session, user, "testikurssi")
-        for unit in units:
-            pass_unit(session, enrolment, unit)
-
-
-def _publish_v2(app) -> None:
-    with app.extensions["elearn.db"].session_scope() as session:
-        make_course_version(session, slug="testikurssi", units=2)
+from tests.services.support import enrol_and_pass, publish_next_version
 
 
 def test_enrolling_after_completion_starts_the_newest_version(app, learner):
-    _complete(app, learner.user.username)
+    enrol_and_pass(app, learner.user.username, ("unit-1", "unit-2"))
     first = learner.post("/api/courses/testikurssi/enrolment").get_json()
     assert first["completed_at"] is not None and first["newer_version"] is None
-    _publish_v2(app)
+    publish_next_version(app)
 
     listed = learner.get("/api/courses").get_json()
     assert (listed[0]["version"], listed[0]["newer_version"]) == (1, 2)
@@ -49,16 +31,16 @@ def test_enrolling_after_completion_starts_the_newest_version(app, learner):
 
 
 def test_unfinished_enrolment_stays_on_its_version(app, learner):
-    _complete(app, learner.user.username, units=("unit-1",))
-    _publish_v2(app)
+    enrol_and_pass(app, learner.user.username, ("unit-1",))
+    publish_next_version(app)
     assert learner.get("/api/courses").get_json()[0]["newer_version"] is None
     response = learner.post("/api/courses/testikurssi/enrolment")
     assert response.status_code == 200 and response.get_json()["version"] == 1
 
 
 def test_moved_enrolment_is_not_listed(app, learner):
-    _complete(app, learner.user.username, units=("unit-1",))
-    _publish_v2(app)
+    enrol_and_pass(app, learner.user.username, ("unit-1",))
+    publish_next_version(app)
     with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
         move_learners(session, "testikurssi")
     enrolments = learner.get("/api/enrolments").get_json()

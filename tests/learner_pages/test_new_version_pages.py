@@ -7,26 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from elearn.models import Enrolment, User
-from elearn.services import learning
 from elearn.services.version_move import move_learners
-from tests.factories import make_course_version
 from tests.learner_pages.helpers import csrf_token_in
-from tests.services.support import pass_unit
+from tests.services.support import enrol_and_pass, publish_next_version
 
 NOTICE = "A new version of this course is available"
-
-
-def _work(app, username: str, units: tuple[str, ...]) -> None:
-    with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        enrolment = learning.enrol(session, user, "testikurssi")
-        for unit in units:
-            pass_unit(session, enrolment, unit)
-
-
-def _publish_v2(app) -> None:
-    with app.extensions["elearn.db"].session_scope() as session:
-        make_course_version(session, slug="testikurssi", units=2)
 
 
 def _enrolments(app, username: str) -> list[tuple[int, bool]]:
@@ -37,10 +22,10 @@ def _enrolments(app, username: str) -> list[tuple[int, bool]]:
 
 
 def test_completed_learner_sees_the_new_version_and_starts_it(app, course, learner):
-    _work(app, learner.user.username, ("unit-1", "unit-2"))
+    enrol_and_pass(app, learner.user.username, ("unit-1", "unit-2"))
     overview = learner.get("/learn/courses/testikurssi").get_data(as_text=True)
     assert NOTICE not in overview  # nothing newer yet
-    _publish_v2(app)
+    publish_next_version(app)
 
     for path in ("/learn/courses/testikurssi", "/learn/dashboard", "/learn/courses"):
         page = learner.get(path).get_data(as_text=True)
@@ -67,8 +52,8 @@ def test_completed_learner_sees_the_new_version_and_starts_it(app, course, learn
 
 
 def test_unfinished_learner_is_not_offered_the_new_version(app, course, learner):
-    _work(app, learner.user.username, ("unit-1",))
-    _publish_v2(app)
+    enrol_and_pass(app, learner.user.username, ("unit-1",))
+    publish_next_version(app)
     for path in ("/learn/courses/testikurssi", "/learn/dashboard", "/learn/courses"):
         assert NOTICE not in learner.get(path).get_data(as_text=True), path
     assert learner.post("/learn/courses/testikurssi/enrol").status_code == 303
@@ -76,8 +61,8 @@ def test_unfinished_learner_is_not_offered_the_new_version(app, course, learner)
 
 
 def test_moved_learner_sees_only_the_new_enrolment(app, course, learner):
-    _work(app, learner.user.username, ("unit-1",))
-    _publish_v2(app)
+    enrol_and_pass(app, learner.user.username, ("unit-1",))
+    publish_next_version(app)
     with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
         move_learners(session, "testikurssi")
     dashboard = learner.get("/learn/dashboard").get_data(as_text=True)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from elearn.models import User
 from elearn.services import learning
-from tests.factories import correct_response
+from tests.factories import correct_response, make_course_version
 
 
 def names(events) -> list[str]:
@@ -47,3 +50,18 @@ def pass_unit(session, enrolment, unit_key: str, text: str = "A reflection long 
     for task in unit.reflection_tasks:
         learning.save_reflection(session, enrolment, unit, task.task_key, text)
     return unit
+
+
+def enrol_and_pass(app, username: str, units: tuple[str, ...]) -> None:
+    """Enrol ``username`` on the test course and pass ``units`` in one committed unit of work."""
+    with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        enrolment = learning.enrol(session, user, "testikurssi")
+        for unit in units:
+            pass_unit(session, enrolment, unit)
+
+
+def publish_next_version(app) -> None:
+    """Publish another version of the test course (two units), committed."""
+    with app.extensions["elearn.db"].session_scope() as session:
+        make_course_version(session, slug="testikurssi", units=2)
