@@ -20,6 +20,8 @@ from bench.servers import (cpu_seconds, default_workers, elearn_env, rss_mb, sta
                            start_elearn)
 
 RPS_TARGET = 0.5
+REFERENCE_QUERY = "reference: constant + one query"
+REFERENCE_SIGNED_IN = "reference: signed-in /api/me"
 RSS_TARGET_MB = 150.0
 # A destination is configured (so submissions write delivery rows as in production); no
 # worker runs here and nothing listens on this port.
@@ -57,12 +59,18 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
         capacity = len(attempts)
 
         print(f"[hotpaths/{kind}] baseline", flush=True)
-        baseline_server = start_baseline(workdir)
+        baseline_server = start_baseline(workdir, database_url=url)
         try:
             constant = [Request("GET", "/")]
             run_wrk(baseline_server.url, constant, seconds=2, connections=args.connections)
             baseline = run_wrk(baseline_server.url, constant, seconds=args.seconds,
                                connections=args.connections)
+            print(f"[hotpaths/{kind}] reference: one query", flush=True)
+            one_query = [Request("GET", "/one-query")]
+            run_wrk(baseline_server.url, one_query, seconds=1, connections=args.connections)
+            references = {REFERENCE_QUERY: run_wrk(baseline_server.url, one_query,
+                                                   seconds=args.seconds,
+                                                   connections=args.connections)}
         finally:
             baseline_server.stop()
 
@@ -82,6 +90,12 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
                 measured[path] = run_wrk(server.url, workload.requests_for(path, capacity),
                                          seconds=args.seconds, connections=args.connections)
                 cpu[path] = cpu_seconds(pids) - before
+            print(f"[hotpaths/{kind}] reference: signed-in /api/me", flush=True)
+            before = cpu_seconds(pids)
+            references[REFERENCE_SIGNED_IN] = run_wrk(server.url, workload.me(),
+                                                      seconds=args.seconds,
+                                                      connections=args.connections)
+            cpu[REFERENCE_SIGNED_IN] = cpu_seconds(pids) - before
             workers = {pid: rss_mb(pid) for pid in server.worker_pids()}
         finally:
             server.stop()
@@ -96,12 +110,23 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
         rows.append([path, result.rps, ratio, result.p50_ms, result.p99_ms, result.errors,
                      1000 * cpu[path] / max(result.requests, 1), cpu[path] / result.seconds,
                      results.verdict(met)])
+    for name, result in references.items():
+        rows.append([name, result.rps, result.rps / baseline.rps, result.p50_ms,
+                     result.p99_ms, result.errors,
+                     1000 * cpu[name] / max(result.requests, 1) if name in cpu else "-",
+                     cpu[name] / result.seconds if name in cpu else "-", "reference"])
     body = (f"`wrk -t 2 -c {args.connections} -d {args.seconds:g}s`, {len(usernames)} signed-in "
             f"learners (cookies rotated per request), course `{shape.slug}` "
             f"({len(shape.units)} units), gunicorn workers: {default_workers()}.\n\n"
             + results.table(["path", "requests/s", "ratio to baseline", "p50 ms", "p99 ms",
                              "errors", "worker CPU ms/request", "cores used by workers",
-                             f"target ≥ {RPS_TARGET:.0%}"], rows))
+                             f"target ≥ {RPS_TARGET:.0%}"], rows)
+            + "\n\nThe two reference rows are not targets; they show what the stack costs "
+              "before any of the service's own work.  *One query* is the bare baseline app "
+              "reading one row by primary key through SQLAlchemy from the same database; "
+              "*signed-in `/api/me`* is the service answering with the session's account: "
+              "session cookie, account lookup, access check, JSON and the request's "
+              "transaction.  No hot path can reach a higher share than the signed-in floor.")
     rss_ok = bool(workers) and max(workers.values()) <= RSS_TARGET_MB
     ok = ok and rss_ok
     body += ("\n\nFootprint after the load (VmRSS per gunicorn web worker): "
@@ -112,6 +137,7 @@ def measure(kind: str, args: argparse.Namespace) -> bool:
     results.save(f"hotpaths-{'sqlite' if kind == 'sqlite' else 'postgres'}",
                  f"Learner hot paths and footprint — {label}", body,
                  {"baseline": baseline.as_dict(), "worker_cpu_seconds": cpu,
+                  "references": {n: r.as_dict() for n, r in references.items()},
                   "paths": {p: r.as_dict() for p, r in measured.items()},
                   "worker_rss_mb": list(workers.values())})
     return ok

@@ -34,6 +34,10 @@ class Workload:
         self._rng.shuffle(items)
         return items
 
+    def me(self) -> list[Request]:
+        """``/api/me`` for every learner: the signed-in floor of the stack."""
+        return [Request("GET", "/api/me", cookie) for cookie in self.cookies.values()]
+
     def submissions(self, capacity: int) -> list[Request]:
         """The next ``capacity`` unused open attempts as POSTs (each is submitted once)."""
         answers = {unit["key"]: unit["answers"] for unit in self.shape.units}

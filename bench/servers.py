@@ -103,10 +103,13 @@ def start_elearn(env: dict[str, str], workdir: Path, *, delivery: bool = False,
     return server.wait_ready("/login")
 
 
-def start_baseline(workdir: Path, *, workers: int = 0) -> Server:
-    """The baseline app with the gunicorn arguments ``elearn serve`` uses."""
+def start_baseline(workdir: Path, *, workers: int = 0, database_url: str = "") -> Server:
+    """The baseline app with the gunicorn arguments ``elearn serve`` uses (``database_url``
+    for its one-query reference endpoint)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELEARN_")}
+    if database_url:
+        env["BENCH_DATABASE_URL"] = database_url
     args = [str(VENV_BIN / "gunicorn"), "--workers", str(workers or default_workers()),
             "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "bench.baseline_app:app"]
     server = Server(_spawn(args, env, workdir / "baseline.log"), port, workdir / "baseline.log")
