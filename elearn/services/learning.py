@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.db import utcnow
@@ -113,10 +113,12 @@ def enrolments_of(session: Session, user: User) -> list[Enrolment]:
 def enrolment_for(session: Session, user: User, course_slug: str) -> Enrolment | None:
     """The learner's current enrolment in a course: the unfinished one (at most one exists)
     if any, otherwise the most recently finished one; None when never enrolled.  Moved
-    enrolments never count (the enrolment they were moved to does)."""
+    enrolments never count (the enrolment they were moved to does).  The version and course
+    come with it (every page of the course shows them), in the same query."""
     rows = list(session.scalars(
         select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
         .join(Course, Course.id == CourseVersion.course_id)
+        .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
         .where(Enrolment.user_id == user.id, Course.slug == course_slug,
                Enrolment.moved_to_id.is_(None))
         .order_by(CourseVersion.number.desc(), Enrolment.id.desc())))
