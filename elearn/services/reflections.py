@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from elearn.db import utcnow
 from elearn.errors import APIError
@@ -87,13 +87,23 @@ def save_reflection(session: Session, enrolment: Enrolment, unit: Unit, task_key
 
 
 def reflections_of(session: Session, user: User) -> list[Reflection]:
-    """Every reflection ``user`` wrote (all their enrolments), in course and unit order."""
+    """Every reflection ``user`` wrote (all their enrolments), in course and unit order.
+
+    When an enrolment was moved to a newer version, its reflections in unchanged units were
+    copied to the new enrolment (``services/version_move.py``); each is listed once, as the
+    copy.  Reflections in units that changed were not copied and stay listed from the old
+    enrolment, so nothing the learner wrote disappears."""
+    copy, copy_task = aliased(Reflection), aliased(ReflectionTask)
+    copied_onwards = (select(copy.id).join(copy_task, copy_task.id == copy.task_id)
+                      .where(copy.enrolment_id == Enrolment.moved_to_id,
+                             copy_task.activity_key == ReflectionTask.activity_key)
+                      .exists())
     return list(session.scalars(
         select(Reflection).join(Enrolment, Enrolment.id == Reflection.enrolment_id)
         .join(ReflectionTask, ReflectionTask.id == Reflection.task_id)
         .join(Unit, Unit.id == ReflectionTask.unit_id)
         .join(CourseVersion, CourseVersion.id == Unit.version_id)
-        .where(Enrolment.user_id == user.id)
+        .where(Enrolment.user_id == user.id, ~copied_onwards)
         .order_by(CourseVersion.course_id, CourseVersion.number, Unit.position,
                   ReflectionTask.position)))
 

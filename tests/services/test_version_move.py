@@ -63,6 +63,28 @@ def test_unchanged_units_carry_over_and_changed_or_new_units_start_fresh(
     assert recorded[2].reflection_id == copied.id
 
 
+def test_the_learner_sees_each_reflection_once_after_a_move(session, learner, course):
+    """The copy in the new enrolment replaces the original in the learner's list; a
+    reflection in a changed unit (not copied) is still listed from the old enrolment."""
+    old = learning.enrol(session, learner, "testikurssi")
+    pass_unit(session, old, "unit-1", text="My first reflection, long enough.")
+    unit_2 = learning.open_unit(session, old, "unit-2")
+    learning.save_reflection(session, old, unit_2, "r1", "Written in the changed unit.")
+    before = learning.reflections_of(session, learner)
+    assert [r.enrolment_id for r in before] == [old.id, old.id]
+    v2 = make_course_version(session, slug="testikurssi", units=3)
+    v2.units[1].content_hash = "edited"
+    session.flush()
+    [move] = move_learners(session, "testikurssi").moved
+
+    listed = learning.reflections_of(session, learner)
+
+    assert [(r.text, r.enrolment_id) for r in listed] == [
+        ("Written in the changed unit.", old.id),
+        ("My first reflection, long enough.", move.new_enrolment_id)]
+    assert session.scalar(select(func.count()).select_from(Reflection)) == 3  # nothing deleted
+
+
 def test_new_registration_gets_a_registered_statement(session, learner, course):
     old = learning.enrol(session, learner, "testikurssi")
     learning.open_unit(session, old, "unit-1")
