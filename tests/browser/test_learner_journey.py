@@ -156,3 +156,33 @@ def test_rejected_answers_are_announced_and_kept(app, course, make_user, new_pag
     expect(page.get_by_label("Right choice (fi)")).to_be_checked()
     expect(page.get_by_label("First (fi)")).to_have_value("1")
     assert page.get_by_label("Source 1 (fi)").get_attribute("aria-invalid") == "true"
+
+
+def test_reflection_character_count_follows_the_text_and_is_announced_after_a_pause(
+        app, course, make_user, new_page):
+    """The count under a reflection (min 20 characters here) says how far the text is from
+    the minimum as the learner types, counts like the server (surrounding space ignored,
+    one per character), and reaches screen readers through a polite status after typing
+    pauses."""
+    learner = make_user("learner")
+    page = new_page("fi-FI")
+    sign_in(page, learner.username, TEST_PASSWORD)
+    _start_course(page)
+    field = page.get_by_label("Reflect 1.1 (fi)")
+    counter = page.locator("#reflection-r1-count")
+    status = page.locator("#reflection-r1-count-status")
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text("Merkkejä: 0, vähintään 20.")
+    assert field.get_attribute("aria-describedby") == "reflection-r1-hint"
+
+    field.press_sequentially("  Luottamus 🤝")  # 11 characters once trimmed; the emoji is one
+    expect(counter).to_have_text("Merkkejä: 11, vähintään 20.")
+    expect(status).to_have_text("Merkkejä: 11, vähintään 20.", timeout=3000)
+
+    field.press_sequentially(" rakentuu teoilla.")
+    expect(counter).to_have_text("Merkkejä: 29.")
+    expect(status).to_have_text("Merkkejä: 29.", timeout=3000)
+    assert status.get_attribute("aria-live") == "polite"
+    page.get_by_role("button", name="Tallenna pohdinta").click()
+    expect(page.locator(".flash")).to_have_text("Pohdintasi tallennettiin.")
+    expect(page.locator("#reflection-r1-count")).to_have_text("Merkkejä: 29.")

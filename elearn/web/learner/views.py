@@ -94,7 +94,7 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
         prev_unit=previous_unit, next_unit=next_unit, field_name=quiz_form.field_name,
         slug=enrolment.version.course.slug,
         unit_number=[row.unit.id for row in course.units].index(unit.id) + 1,
-        units_total=course.units_total,
+        units_total=course.units_total, reflection_max=learning.REFLECTION_MAX_LENGTH,
     ), status
 
 
