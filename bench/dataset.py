@@ -20,6 +20,11 @@ PASSWORD = "bench-password-0123"
 CHUNK = 5000
 
 
+def databases(choice: str) -> list[str]:
+    """The databases a ``--db`` choice names (``both``: SQLite, then PostgreSQL)."""
+    return [SQLITE, POSTGRES] if choice == "both" else [choice]
+
+
 def database_url(kind: str, workdir: Path, postgres_url: str = POSTGRES_URL) -> str:
     if kind == SQLITE:
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
