@@ -56,13 +56,16 @@ def _open_attempt(app, unit_key: str) -> tuple[int, dict]:
 
 
 def _hot_path_counts(app, client) -> dict[str, int]:
-    """Queries of each hot path in the steady state (the learner already enrolled and had
-    every unit open once, as during a course)."""
+    """Queries of each hot path in the steady state (the learner already enrolled, had every
+    unit open once and wrote each unit's reflection, as during a course)."""
     assert client.post(f"/api/courses/{SLUG}/enrolment").status_code == 201
     with app.extensions["elearn.db"].session_scope() as session:
         keys = list(session.scalars(select(Unit.unit_key).order_by(Unit.position)))
     for key in keys:  # first opens publish "experienced"; they are not the steady state
         assert client.get(f"/learn/courses/{SLUG}/units/{key}").status_code == 200
+        assert client.put(f"/api/courses/{SLUG}/units/{key}/reflections/r1",
+                          json={"text": "A reflection long enough to be saved."}
+                          ).status_code == 200
     unit_url = f"/learn/courses/{SLUG}/units/{keys[0]}"
     counts: dict[str, int] = {}
 

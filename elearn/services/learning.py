@@ -43,8 +43,9 @@ from elearn.services.quiz import (AttemptFeedback, QuestionFeedback, QuizLocked,
                                   attempts_of, current_attempt, present_question, quiz_status,
                                   submit_attempt)
 from elearn.services.reflections import (REFLECTION_MAX_LENGTH, reflection_for,
-                                         reflections_export, reflections_markdown,
-                                         reflections_of, save_reflection)
+                                         reflections_export, reflections_in_unit,
+                                         reflections_markdown, reflections_of,
+                                         save_reflection)
 
 __all__ = [
     # catalogue and enrolment
@@ -58,7 +59,7 @@ __all__ = [
     "attempt_of_user", "attempt_feedback", "quiz_status",
     # reflections
     "REFLECTION_MAX_LENGTH", "save_reflection", "reflection_for", "reflections_of",
-    "reflections_export", "reflections_markdown",
+    "reflections_in_unit", "reflections_export", "reflections_markdown",
     # progress
     "CourseProgress", "UnitStatus", "progress_of", "update_completion",
     # language maps

@@ -45,6 +45,17 @@ def reflection_for(session: Session, enrolment: Enrolment, unit: Unit,
                                                    Reflection.task_id == task.id))
 
 
+def reflections_in_unit(session: Session, enrolment: Enrolment,
+                        unit: Unit) -> dict[str, Reflection]:
+    """The learner's reflections on ``unit``'s tasks in this enrolment, by task key: what
+    the unit page shows.  One query, whatever else the learner has written."""
+    rows = session.execute(
+        select(ReflectionTask.task_key, Reflection)
+        .join(Reflection, Reflection.task_id == ReflectionTask.id)
+        .where(Reflection.enrolment_id == enrolment.id, ReflectionTask.unit_id == unit.id))
+    return {task_key: reflection for task_key, reflection in rows}
+
+
 def save_reflection(session: Session, enrolment: Enrolment, unit: Unit, task_key: str,
                     text: Any) -> Reflection:
     """Write or edit the learner's reflection on task ``task_key`` of ``unit``.

@@ -83,8 +83,7 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
                 for message in reflection_errors or []]
     previous_unit, next_unit = _neighbours(enrolment, unit)
     unit_progress = course.unit(unit.unit_key)
-    own = {r.task.task_key: r for r in learning.reflections_of(session, current_user)
-           if r.enrolment_id == enrolment.id and r.task.unit_id == unit.id}
+    own = learning.reflections_in_unit(session, enrolment, unit)
     return render_template(
         "learner/unit.html", enrolment=enrolment, version=enrolment.version, unit=unit,
         course=course, unit_progress=unit_progress, attempt=attempt,
