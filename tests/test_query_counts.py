@@ -1,5 +1,6 @@
 """The learner hot paths issue a fixed number of database queries per request, whatever the
-size of the course: no query per unit or per question (N+1).
+size of the course: no query per unit, per question or per reflection written (N+1); and so
+does the learner's list of their reflections.
 
 Each path is measured on two courses that differ only in size — 2 against 6 units, and
 5 against 10 questions per quiz — and the counts must be equal.  The queries are counted
@@ -104,3 +105,34 @@ def test_hot_paths_query_count_does_not_grow_with_the_course(app, client_as, sma
         _empty_tables(app)
     assert counts[0] == counts[1], f"queries per request grew with the course: {counts}"
     assert all(count > 0 for count in counts[0].values())
+
+
+def _reflection_list_counts(app, client) -> dict[str, int]:
+    """Queries of the learner's reflection list (page, JSON, Markdown download) after
+    writing one reflection in every unit."""
+    assert client.post(f"/api/courses/{SLUG}/enrolment").status_code == 201
+    with app.extensions["elearn.db"].session_scope() as session:
+        keys = list(session.scalars(select(Unit.unit_key).order_by(Unit.position)))
+    for key in keys:
+        assert client.put(f"/api/courses/{SLUG}/units/{key}/reflections/r1",
+                          json={"text": "A reflection long enough to be saved."}
+                          ).status_code == 200
+    counts: dict[str, int] = {}
+    for path in ("/learn/reflections", "/api/me/reflections",
+                 "/api/me/reflections?format=markdown"):
+        with counted(app) as statements:
+            response = client.get(path)
+        assert response.status_code == 200
+        counts[path] = len(statements)
+    assert len(client.get("/api/me/reflections").get_json()["reflections"]) == len(keys)
+    return counts
+
+
+def test_reflection_list_query_count_does_not_grow_with_the_reflections(app, client_as):
+    counts = []
+    for units in (2, 6):
+        _course(app, units, 1)
+        counts.append(_reflection_list_counts(app, client_as("learner")))
+        from tests.conftest import _empty_tables
+        _empty_tables(app)
+    assert counts[0] == counts[1], f"queries grew with the reflections written: {counts}"

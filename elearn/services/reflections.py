@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from elearn.db import utcnow
 from elearn.errors import APIError
@@ -115,6 +115,10 @@ def reflections_of(session: Session, user: User) -> list[Reflection]:
         .join(Unit, Unit.id == ReflectionTask.unit_id)
         .join(CourseVersion, CourseVersion.id == Unit.version_id)
         .where(Enrolment.user_id == user.id, ~copied_onwards)
+        # The task, unit and version come with each reflection from the joins above, so
+        # listing them (page, download) loads nothing more per reflection.
+        .options(contains_eager(Reflection.task).contains_eager(ReflectionTask.unit)
+                 .contains_eager(Unit.version))
         .order_by(CourseVersion.course_id, CourseVersion.number, Unit.position,
                   ReflectionTask.position)))
 
