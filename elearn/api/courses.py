@@ -18,6 +18,7 @@ from elearn.api.learning_schemas import (LanguageQuerySchema, QuestionSchema, Un
 from elearn.db import get_session
 from elearn.models import Role
 from elearn.services import learning
+from elearn.services.course_structure import structure_of
 from elearn.services.i18n_text import text_in
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/courses",
@@ -202,10 +203,8 @@ def get_unit(query, slug, unit_key):
         attempt = None
     questions = ([learning.present_question(q, language, attempt)
                   for q in learning.attempt_questions(session, attempt)] if attempt else [])
-    written = {r.task_id: r for r in learning.reflections_of(session, current_user)
-               if r.enrolment_id == enrolment.id}
-    units = list(enrolment.version.units)
-    index = units.index(unit)
+    written = learning.reflections_in_unit(session, enrolment, unit)
+    previous_unit, next_unit = structure_of(session, enrolment.version).neighbours(unit.id)
     progress = learning.progress_of(session, enrolment)
     unit_status = next(s for s in progress.units if s.unit_id == unit.id)
     return {
@@ -215,8 +214,8 @@ def get_unit(query, slug, unit_key):
         "estimated_minutes": unit.estimated_minutes,
         "sources": _sources(enrolment.version, list(unit.sources or []), language),
         "content_html": text_in(unit.content_html, language),
-        "previous_unit_key": units[index - 1].unit_key if index > 0 else None,
-        "next_unit_key": units[index + 1].unit_key if index + 1 < len(units) else None,
+        "previous_unit_key": previous_unit.unit_key if previous_unit else None,
+        "next_unit_key": next_unit.unit_key if next_unit else None,
         "quiz": {"attempt_id": attempt.id if attempt else None,
                  "attempt_number": attempt.number if attempt else None,
                  "pass_mark": status.pass_mark, "max_attempts": status.max_attempts,
@@ -224,9 +223,9 @@ def get_unit(query, slug, unit_key):
                  "best_score": status.best_score, "passed": status.passed,
                  "locked": status.locked, "questions": questions},
         "reflections": [{"key": task.task_key, "prompt": text_in(task.prompt, language),
-                         "min_length": task.min_length, "written": task.id in written,
-                         "updated_at": written[task.id].updated_at
-                         if task.id in written else None}
+                         "min_length": task.min_length, "written": task.task_key in written,
+                         "updated_at": written[task.task_key].updated_at
+                         if task.task_key in written else None}
                         for task in unit.reflection_tasks],
         "status": unit_status_data(unit_status),
     }

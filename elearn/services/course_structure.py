@@ -56,6 +56,12 @@ class VersionStructure:
     def by_key(self, unit_key: str) -> UnitInfo | None:
         return self._by_key.get(unit_key)
 
+    def neighbours(self, unit_id: int) -> tuple[UnitInfo | None, UnitInfo | None]:
+        """The units before and after unit ``unit_id`` (None at either end)."""
+        index = next(i for i, u in enumerate(self.units) if u.id == unit_id)
+        return (self.units[index - 1] if index > 0 else None,
+                self.units[index + 1] if index + 1 < len(self.units) else None)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {u.id: u for u in self.units})
         object.__setattr__(self, "_by_key", {u.unit_key: u for u in self.units})

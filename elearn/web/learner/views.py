@@ -41,10 +41,7 @@ def _course_view(enrolment: Enrolment) -> CourseView:
 
 def _neighbours(enrolment: Enrolment, unit: Unit) -> tuple[UnitInfo | None, UnitInfo | None]:
     """The units before and after ``unit`` (key and title, from the cached structure)."""
-    units = structure_of(get_session(), enrolment.version).units
-    index = next(i for i, u in enumerate(units) if u.id == unit.id)
-    return (units[index - 1] if index > 0 else None,
-            units[index + 1] if index + 1 < len(units) else None)
+    return structure_of(get_session(), enrolment.version).neighbours(unit.id)
 
 
 def _field_errors(exc: APIError) -> dict[str, list[str]]:
