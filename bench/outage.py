@@ -214,7 +214,7 @@ def _measure(args, workdir: Path, ralph: LocalRalph, proxy: DelayingProxy) -> bo
             + results.table(["condition", "path", "web workers", "delivery worker", "Ralph",
                              "everything else (wrk, other work on the machine)",
                              "whole machine"], cpu_rows)
-            + f"\n\nAfter each recovery the backlog drained in "
+            + "\n\nAfter each recovery the backlog drained in "
               + ", ".join(f"{seconds:.0f} s" for seconds in drain_seconds) + ": outbox "
               f"{len(outbox):,} statements, delivery states {states}; Ralph holds "
               f"{len(in_ralph):,} statements, {len(set(in_ralph)):,} distinct, exactly the "
