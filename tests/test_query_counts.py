@@ -1,6 +1,7 @@
 """The learner hot paths issue a fixed number of database queries per request, whatever the
 size of the course: no query per unit, per question or per reflection written (N+1); and so
-does the learner's list of their reflections.
+do the learner's list of their reflections and the pages that list every course of the
+learner (no queries per course).
 
 Each path is measured on two courses that differ only in size — 2 against 6 units, and
 5 against 10 questions per quiz — and the counts must be equal.  The queries are counted
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from elearn.models import Question, QuizAttempt, Unit
+from elearn.models import Course, CourseVersion, Question, QuizAttempt, Unit
 from elearn.models.learning import Enrolment
 from tests.factories import ALL_TYPES, correct_response, make_course_version
 
@@ -136,3 +137,46 @@ def test_reflection_list_query_count_does_not_grow_with_the_reflections(app, cli
         from tests.conftest import _empty_tables
         _empty_tables(app)
     assert counts[0] == counts[1], f"queries grew with the reflections written: {counts}"
+
+
+LISTS_OF_COURSES = ("/learn/dashboard", "/learn/courses", "/api/courses", "/api/enrolments",
+                    "/api/me/progress")
+
+
+def _course_list_counts(app, client, courses: int) -> dict[str, int]:
+    """Queries of the pages and API resources that list the learner's courses, after the
+    learner enrolled in ``courses`` courses, opened a unit and wrote a reflection in each."""
+    slugs = [f"kurssi-{n}" for n in range(courses)]
+    with app.extensions["elearn.db"].session_scope() as session:
+        for slug in slugs:
+            make_course_version(session, slug=slug, units=3, max_attempts=2)
+    for slug in slugs:
+        assert client.post(f"/api/courses/{slug}/enrolment").status_code == 201
+        with app.extensions["elearn.db"].session_scope() as session:
+            key = session.scalars(
+                select(Unit.unit_key).join(CourseVersion, CourseVersion.id == Unit.version_id)
+                .join(Course, Course.id == CourseVersion.course_id).where(Course.slug == slug)
+                .order_by(Unit.position)).first()
+        assert client.get(f"/learn/courses/{slug}/units/{key}").status_code == 200
+        assert client.put(f"/api/courses/{slug}/units/{key}/reflections/r1",
+                          json={"text": "A reflection long enough to be saved."}
+                          ).status_code == 200
+    counts: dict[str, int] = {}
+    for path in LISTS_OF_COURSES:
+        with counted(app) as statements:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts[path] = len(statements)
+    progress = client.get("/api/me/progress").get_json()
+    assert sorted(p["course_slug"] for p in progress) == slugs
+    assert all(p["units"][0]["reflections_done"] == 1 for p in progress)
+    return counts
+
+
+def test_lists_of_courses_query_count_does_not_grow_with_the_courses(app, client_as):
+    counts = []
+    for courses in (1, 3):
+        counts.append(_course_list_counts(app, client_as("learner"), courses))
+        from tests.conftest import _empty_tables
+        _empty_tables(app)
+    assert counts[0] == counts[1], f"queries grew with the learner's courses: {counts}"

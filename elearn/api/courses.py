@@ -121,13 +121,15 @@ def _enrolment_brief(enrolment) -> dict | None:
             "passed_at": enrolment.passed_at, "score": enrolment.score}
 
 
-def _summary(session, version, enrolment, language: str) -> dict:
-    newer = learning.newer_version_for(session, enrolment) if enrolment is not None else None
+def _summary(session, version, enrolment, language: str, newest=None) -> dict:
+    newer = (learning.newer_version_for(session, enrolment, newest)
+             if enrolment is not None else None)
     return {"slug": version.course.slug, "version": version.number,
             "newer_version": newer.number if newer is not None else None,
             "title": text_in(version.title, language),
             "description": text_in(version.description, language),
-            "mastery_score": version.mastery_score, "unit_count": len(version.units),
+            "mastery_score": version.mastery_score,
+            "unit_count": len(structure_of(session, version).units),
             "enrolment": _enrolment_brief(enrolment)}
 
 
@@ -149,11 +151,13 @@ def list_courses(query):
     """The catalogue: every course in the version the learner sees, with their enrolment."""
     session = get_session()
     language = language_of(query)
+    current = {e.version.course_id: e
+               for e in learning.current_enrolments(session, current_user)}
     rows = []
     for newest in learning.latest_versions(session):
-        enrolment = learning.enrolment_for(session, current_user, newest.course.slug)
+        enrolment = current.get(newest.course_id)
         rows.append(_summary(session, enrolment.version if enrolment else newest, enrolment,
-                             language))
+                             language, newest))
     return rows
 
 

@@ -10,6 +10,7 @@ from elearn.access import roles
 from elearn.db import get_session
 from elearn.models import Role
 from elearn.services import learning
+from elearn.services.course_structure import structure_of
 from elearn.services.i18n_text import text_in
 from elearn.api.learning_schemas import LanguageQuerySchema, language_of
 
@@ -39,7 +40,8 @@ class EnrolmentSchema(Schema):
 def enrolment_data(session, enrolment, language: str, current: bool) -> dict:
     version = enrolment.version
     newer = learning.newer_version_for(session, enrolment) if current else None
-    last_unit = next((u.unit_key for u in version.units if u.id == enrolment.last_unit_id), None)
+    last = structure_of(session, version).unit(enrolment.last_unit_id)
+    last_unit = last.unit_key if last is not None else None
     return {"id": enrolment.id, "registration": enrolment.registration,
             "course_slug": version.course.slug, "course_title": text_in(version.title, language),
             "version": version.number, "enrolled_at": enrolment.enrolled_at,
@@ -80,9 +82,6 @@ def list_enrolments(query):
     """The learner's enrolments, newest first (finished ones included)."""
     session = get_session()
     language = language_of(query)
-    rows = []
-    for enrolment in learning.enrolments_of(session, current_user):
-        current = learning.enrolment_for(session, current_user, enrolment.version.course.slug)
-        rows.append(enrolment_data(session, enrolment, language, current is not None
-                                   and current.id == enrolment.id))
-    return rows
+    current = {e.id for e in learning.current_enrolments(session, current_user)}
+    return [enrolment_data(session, enrolment, language, enrolment.id in current)
+            for enrolment in learning.enrolments_of(session, current_user)]

@@ -25,13 +25,6 @@ def my_progress(query):
     complete, completion, score and pass state, and where to continue."""
     session = get_session()
     language = language_of(query)
-    seen: set[str] = set()
-    rows = []
-    for enrolment in learning.enrolments_of(session, current_user):
-        slug = enrolment.version.course.slug
-        if slug in seen:
-            continue
-        seen.add(slug)
-        current = learning.enrolment_for(session, current_user, slug)
-        rows.append(progress_data(learning.progress_of(session, current), language))
-    return rows
+    current = learning.current_enrolments(session, current_user)
+    return [progress_data(progress, language)
+            for progress in learning.progress_of_each(session, current)]

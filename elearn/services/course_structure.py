@@ -41,6 +41,7 @@ class UnitInfo:
     pass_mark: float
     questions_total: int
     reflections_total: int
+    estimated_minutes: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ class VersionStructure:
 
     def by_key(self, unit_key: str) -> UnitInfo | None:
         return self._by_key.get(unit_key)
+
+    @property
+    def estimated_minutes(self) -> int:
+        """The course's estimated study time: the sum of its units' estimates."""
+        return sum(unit.estimated_minutes for unit in self.units)
 
     def neighbours(self, unit_id: int) -> tuple[UnitInfo | None, UnitInfo | None]:
         """The units before and after unit ``unit_id`` (None at either end)."""
@@ -80,14 +86,16 @@ def _read(session: Session, version_id: int) -> VersionStructure:
         .where(Unit.version_id == version_id).group_by(ReflectionTask.unit_id)).all())
     rows = session.execute(
         select(Unit.id, Unit.unit_key, Unit.position, Unit.title, Unit.activity_key,
-               Unit.quiz_activity_key, Unit.max_attempts, Unit.pass_mark)
+               Unit.quiz_activity_key, Unit.max_attempts, Unit.pass_mark,
+               Unit.estimated_minutes)
         .where(Unit.version_id == version_id).order_by(Unit.position)).all()
     return VersionStructure(version_id, tuple(
         UnitInfo(id=row.id, unit_key=row.unit_key, position=row.position,
                  title=row.title, activity_key=row.activity_key,
                  quiz_activity_key=row.quiz_activity_key, max_attempts=row.max_attempts or 0,
                  pass_mark=row.pass_mark, questions_total=questions.get(row.id, 0),
-                 reflections_total=tasks.get(row.id, 0))
+                 reflections_total=tasks.get(row.id, 0),
+                 estimated_minutes=row.estimated_minutes or 0)
         for row in rows))
 
 

@@ -37,7 +37,7 @@ from elearn.models.learning import Enrolment, UnitProgress
 from elearn.services.enrolment_lock import lock_enrolment
 from elearn.services.i18n_text import LANGUAGES, pick_language, text_in
 from elearn.services.progress import (CourseProgress, UnitStatus, progress_of,
-                                      update_completion)
+                                      progress_of_each, update_completion)
 from elearn.services.quiz import (AttemptFeedback, QuestionFeedback, QuizLocked, QuizStatus,
                                   attempt_feedback, attempt_of_user, attempt_questions,
                                   attempts_of, current_attempt, present_question, quiz_status,
@@ -50,7 +50,7 @@ from elearn.services.reflections import (REFLECTION_MAX_LENGTH, reflection_for,
 __all__ = [
     # catalogue and enrolment
     "latest_versions", "latest_version", "enrol", "enrolment_for", "require_enrolment",
-    "enrolments_of", "version_for", "newer_version_for",
+    "enrolments_of", "current_enrolments", "version_for", "newer_version_for",
     # units
     "unit_of", "open_unit", "record_visits", "ACTIVITY_RESOLUTION",
     # quiz
@@ -61,7 +61,7 @@ __all__ = [
     "REFLECTION_MAX_LENGTH", "save_reflection", "reflection_for", "reflections_of",
     "reflections_in_unit", "reflections_export", "reflections_markdown",
     # progress
-    "CourseProgress", "UnitStatus", "progress_of", "update_completion",
+    "CourseProgress", "UnitStatus", "progress_of", "progress_of_each", "update_completion",
     # language maps
     "LANGUAGES", "pick_language", "text_in",
 ]
@@ -70,7 +70,8 @@ __all__ = [
 # --- catalogue -------------------------------------------------------------------------
 
 def latest_versions(session: Session) -> list[CourseVersion]:
-    """The catalogue: the newest published version of every course, ordered by course slug."""
+    """The catalogue: the newest published version of every course, ordered by course slug,
+    each with its course (loaded by the same query)."""
     newest = (select(CourseVersion.course_id, func.max(CourseVersion.number).label("number"))
               .group_by(CourseVersion.course_id).subquery())
     return list(session.scalars(
@@ -78,6 +79,7 @@ def latest_versions(session: Session) -> list[CourseVersion]:
         .join(newest, (CourseVersion.course_id == newest.c.course_id)
               & (CourseVersion.number == newest.c.number))
         .join(Course, Course.id == CourseVersion.course_id)
+        .options(contains_eager(CourseVersion.course))
         .order_by(Course.slug)))
 
 
@@ -102,40 +104,59 @@ def version_for(session: Session, user: User, course_slug: str) -> CourseVersion
 
 # --- enrolment -------------------------------------------------------------------------
 
+def _enrolments_with_course(user: User):
+    """The user's enrolments (moved ones left out) with their version and course loaded by
+    the same query: every page that lists or shows an enrolment names its course."""
+    return (select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
+            .join(Course, Course.id == CourseVersion.course_id)
+            .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
+            .where(Enrolment.user_id == user.id, Enrolment.moved_to_id.is_(None)))
+
+
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
     """Every enrolment of ``user``, newest first (finished ones included).  Enrolments an
     operator moved to another version are left out: the learner's records continue in the
     enrolment they were moved to."""
-    return list(session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.moved_to_id.is_(None))
-        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())))
+    return list(session.scalars(_enrolments_with_course(user)
+                                .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())))
+
+
+def _current_of(enrolments: list[Enrolment]) -> Enrolment | None:
+    """The current one of a learner's enrolments in one course: the unfinished one (at most
+    one exists) if any, otherwise the most recently finished one (highest version, then
+    newest)."""
+    ranked = sorted(enrolments, key=lambda e: (e.version.number, e.id), reverse=True)
+    return next((e for e in ranked if e.completed_at is None), ranked[0] if ranked else None)
 
 
 def enrolment_for(session: Session, user: User, course_slug: str) -> Enrolment | None:
-    """The learner's current enrolment in a course: the unfinished one (at most one exists)
-    if any, otherwise the most recently finished one; None when never enrolled.  Moved
-    enrolments never count (the enrolment they were moved to does).  The version and course
-    come with it (every page of the course shows them), in the same query."""
-    rows = list(session.scalars(
-        select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
-        .join(Course, Course.id == CourseVersion.course_id)
-        .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
-        .where(Enrolment.user_id == user.id, Course.slug == course_slug,
-               Enrolment.moved_to_id.is_(None))
-        .order_by(CourseVersion.number.desc(), Enrolment.id.desc())))
-    for enrolment in rows:
-        if enrolment.completed_at is None:
-            return enrolment
-    return rows[0] if rows else None
+    """The learner's current enrolment in a course (see :func:`_current_of`); None when
+    never enrolled.  Moved enrolments never count (the enrolment they were moved to does).
+    The version and course come with it (every page of the course shows them), in the same
+    query."""
+    return _current_of(list(session.scalars(
+        _enrolments_with_course(user).where(Course.slug == course_slug))))
 
 
-def newer_version_for(session: Session, enrolment: Enrolment) -> CourseVersion | None:
+def current_enrolments(session: Session, user: User) -> list[Enrolment]:
+    """The learner's current enrolment (as :func:`enrolment_for`) in every course they are
+    enrolled in, in one query: the courses ordered by their newest enrolment first."""
+    by_course: dict[int, list[Enrolment]] = {}
+    for enrolment in enrolments_of(session, user):
+        by_course.setdefault(enrolment.version.course_id, []).append(enrolment)
+    return [current for current in map(_current_of, by_course.values()) if current is not None]
+
+
+def newer_version_for(session: Session, enrolment: Enrolment,
+                      newest: CourseVersion | None = None) -> CourseVersion | None:
     """The newest version of the enrolment's course when the learner has completed their
     enrolment and a newer version was published since, i.e. when :func:`enrol` would start
-    a new enrolment; otherwise None (unfinished enrolments stay on their version)."""
+    a new enrolment; otherwise None (unfinished enrolments stay on their version).  Pages
+    that list the catalogue pass the course's ``newest`` version they already read."""
     if enrolment.completed_at is None:
         return None
-    newest = latest_version(session, enrolment.version.course.slug)
+    if newest is None:
+        newest = latest_version(session, enrolment.version.course.slug)
     return newest if newest.number > enrolment.version.number else None
 
 

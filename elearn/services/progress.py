@@ -27,7 +27,7 @@ from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, Unit
                            publish)
 from elearn.models.courses import ReflectionTask
 from elearn.models.learning import Enrolment, QuizAttempt, Reflection, UnitProgress
-from elearn.services.course_structure import structure_of
+from elearn.services.course_structure import UnitInfo, structure_of
 
 EPSILON = 1e-9  # float sums of points: 0.1 + 0.2 must still reach a 0.3 pass mark
 
@@ -107,41 +107,57 @@ event.listen(Session, "do_orm_execute", _forget_on_write)
 
 
 def _unit_statuses(session: Session, enrolment: Enrolment) -> list[UnitStatus]:
-    """Every unit's status in ``enrolment``.  The version's units, attempt limits and
+    """Every unit's status in ``enrolment`` (see :func:`_unit_statuses_of`)."""
+    return _unit_statuses_of(session, [enrolment])[enrolment.id]
+
+
+def _unit_statuses_of(session: Session,
+                      enrolments: list[Enrolment]) -> dict[int, list[UnitStatus]]:
+    """Every unit's status in each of ``enrolments``, by enrolment id, in three queries
+    however many enrolments there are.  The versions' units, attempt limits and
     reflection-task counts come from :func:`elearn.services.course_structure.structure_of`
-    (a published version never changes); only the learner's own rows are read."""
-    stashed = session.info.get(_STASH, {}).get(enrolment.id)
-    if stashed is not None:
-        return stashed
-    structure = structure_of(session, enrolment.version)
-    progress = {p.unit_id: p for p in session.scalars(
-        select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id))}
-    used = dict(session.execute(
-        select(QuizAttempt.unit_id, func.count())
-        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.unit_id)).all())
-    done = dict(session.execute(
-        select(ReflectionTask.unit_id, func.count()).join(Reflection)
-        .where(Reflection.enrolment_id == enrolment.id)
-        .group_by(ReflectionTask.unit_id)).all())
-    statuses = []
-    for unit in structure.units:
-        row = progress.get(unit.id)
-        attempts_used = used.get(unit.id, 0)
-        left = None if not unit.max_attempts else max(unit.max_attempts - attempts_used, 0)
-        total = unit.reflections_total
-        written = done.get(unit.id, 0)
-        viewed = row is not None
-        passed = row is not None and row.quiz_passed_at is not None
-        complete = row is not None and (row.completed_at is not None
-                                        or (viewed and passed and written >= total))
-        statuses.append(UnitStatus(
-            unit_id=unit.id, unit_key=unit.unit_key, position=unit.position, title=unit.title,
-            viewed=viewed, quiz_passed=passed, best_score=row.best_score if row else None,
-            attempts_used=attempts_used, attempts_left=left, max_attempts=unit.max_attempts,
-            reflections_done=written, reflections_total=total, complete=complete,
-            completed_at=row.completed_at if row else None))
-    return statuses
+    (a published version never changes); only the learners' own rows are read."""
+    stash = session.info.get(_STASH, {})
+    found = {e.id: stash[e.id] for e in enrolments if e.id in stash}
+    missing = [e for e in enrolments if e.id not in found]
+    if not missing:
+        return found
+    ids = [e.id for e in missing]
+    progress: dict[tuple[int, int], UnitProgress] = {
+        (p.enrolment_id, p.unit_id): p for p in session.scalars(
+            select(UnitProgress).where(UnitProgress.enrolment_id.in_(ids)))}
+    used = {(enrolment_id, unit_id): count for enrolment_id, unit_id, count in session.execute(
+        select(QuizAttempt.enrolment_id, QuizAttempt.unit_id, func.count())
+        .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.enrolment_id, QuizAttempt.unit_id))}
+    done = {(enrolment_id, unit_id): count for enrolment_id, unit_id, count in session.execute(
+        select(Reflection.enrolment_id, ReflectionTask.unit_id, func.count())
+        .join(ReflectionTask, ReflectionTask.id == Reflection.task_id)
+        .where(Reflection.enrolment_id.in_(ids))
+        .group_by(Reflection.enrolment_id, ReflectionTask.unit_id))}
+    for enrolment in missing:
+        structure = structure_of(session, enrolment.version)
+        found[enrolment.id] = [
+            _status(unit, progress.get((enrolment.id, unit.id)),
+                    used.get((enrolment.id, unit.id), 0), done.get((enrolment.id, unit.id), 0))
+            for unit in structure.units]
+    return found
+
+
+def _status(unit: UnitInfo, row: UnitProgress | None, attempts_used: int,
+            written: int) -> UnitStatus:
+    """One unit's status from the learner's progress row and counts."""
+    left = None if not unit.max_attempts else max(unit.max_attempts - attempts_used, 0)
+    viewed = row is not None
+    passed = row is not None and row.quiz_passed_at is not None
+    complete = row is not None and (row.completed_at is not None
+                                    or (viewed and passed and written >= unit.reflections_total))
+    return UnitStatus(
+        unit_id=unit.id, unit_key=unit.unit_key, position=unit.position, title=unit.title,
+        viewed=viewed, quiz_passed=passed, best_score=row.best_score if row else None,
+        attempts_used=attempts_used, attempts_left=left, max_attempts=unit.max_attempts,
+        reflections_done=written, reflections_total=unit.reflections_total,
+        complete=complete, completed_at=row.completed_at if row else None)
 
 
 def _stash(session: Session, enrolment: Enrolment, statuses: list[UnitStatus]) -> None:
@@ -160,8 +176,20 @@ def progress_of(session: Session, enrolment: Enrolment) -> CourseProgress:
     """The learner's progress in ``enrolment``: every unit's status (viewed, quiz passed,
     best score, attempts used/left, reflections done, complete) and the course's share
     complete, completion and pass state, score and the unit to resume.  Reads only."""
-    statuses = _unit_statuses(session, enrolment)
-    _stash(session, enrolment, statuses)
+    return progress_of_each(session, [enrolment])[0]
+
+
+def progress_of_each(session: Session, enrolments: list[Enrolment]) -> list[CourseProgress]:
+    """:func:`progress_of` for each of ``enrolments``, in order, reading the learners' rows
+    of all of them at once (pages listing every course of a learner cost the same number of
+    queries however many courses there are)."""
+    statuses = _unit_statuses_of(session, enrolments)
+    for enrolment in enrolments:
+        _stash(session, enrolment, statuses[enrolment.id])
+    return [_course_progress(enrolment, statuses[enrolment.id]) for enrolment in enrolments]
+
+
+def _course_progress(enrolment: Enrolment, statuses: list[UnitStatus]) -> CourseProgress:
     version = enrolment.version
     keys = {s.unit_id: s.unit_key for s in statuses}
     resume = keys.get(enrolment.last_unit_id) if enrolment.last_unit_id else None

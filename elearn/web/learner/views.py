@@ -39,6 +39,30 @@ def _course_view(enrolment: Enrolment) -> CourseView:
     return CourseView.of(learning.progress_of(get_session(), enrolment), enrolment.version)
 
 
+def _courses_of_learner() -> list[dict[str, Any]]:
+    """Every course of the catalogue (newest version, ordered by slug) with the learner's
+    current enrolment in it, its progress and the newer version they could start; read in
+    the same few queries however many courses there are."""
+    session = get_session()
+    versions = learning.latest_versions(session)
+    current = {e.version.course_id: e for e in learning.current_enrolments(session, current_user)}
+    enrolled = [current[v.course_id] for v in versions if v.course_id in current]
+    progress = {p.enrolment_id: p for p in learning.progress_of_each(session, enrolled)}
+    courses = []
+    for newest in versions:
+        enrolment = current.get(newest.course_id)
+        courses.append({
+            "slug": newest.course.slug, "newest": newest, "enrolment": enrolment,
+            "version": enrolment.version if enrolment is not None else newest,
+            "structure": structure_of(session,
+                                      enrolment.version if enrolment is not None else newest),
+            "progress": (CourseView.of(progress[enrolment.id], enrolment.version)
+                         if enrolment is not None else None),
+            "newer": (learning.newer_version_for(session, enrolment, newest)
+                      if enrolment is not None else None)})
+    return courses
+
+
 def _neighbours(enrolment: Enrolment, unit: Unit) -> tuple[UnitInfo | None, UnitInfo | None]:
     """The units before and after ``unit`` (key and title, from the cached structure)."""
     return structure_of(get_session(), enrolment.version).neighbours(unit.id)
@@ -100,30 +124,14 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
 @learner_only
 def dashboard():
     """The learner's start page: each course they are on, with unit progress and a way on."""
-    session = get_session()
-    courses = []
-    for version in learning.latest_versions(session):
-        enrolment = learning.enrolment_for(session, current_user, version.course.slug)
-        if enrolment is not None:
-            courses.append({"version": enrolment.version, "progress": _course_view(enrolment),
-                            "newer": learning.newer_version_for(session, enrolment)})
+    courses = [course for course in _courses_of_learner() if course["enrolment"] is not None]
     return render_template("learner/dashboard.html", courses=courses)
 
 
 @bp.get("/courses")
 @learner_only
 def catalogue():
-    session = get_session()
-    cards = []
-    for version in learning.latest_versions(session):
-        slug = version.course.slug
-        enrolment = learning.enrolment_for(session, current_user, slug)
-        cards.append({"slug": slug,
-                      "version": enrolment.version if enrolment is not None else version,
-                      "progress": _course_view(enrolment) if enrolment is not None else None,
-                      "newer": (learning.newer_version_for(session, enrolment)
-                                if enrolment is not None else None)})
-    return render_template("learner/catalogue.html", cards=cards)
+    return render_template("learner/catalogue.html", cards=_courses_of_learner())
 
 
 @bp.get("/courses/<slug>")
@@ -132,11 +140,14 @@ def overview(slug: str):
     session = get_session()
     enrolment = learning.enrolment_for(session, current_user, slug)
     if enrolment is not None:
-        return render_template("learner/overview.html", version=enrolment.version,
+        version = enrolment.version
+        return render_template("learner/overview.html", version=version,
+                               structure=structure_of(session, version),
                                progress=_course_view(enrolment), slug=slug,
                                newer=learning.newer_version_for(session, enrolment))
     version = learning.latest_version(session, slug)  # 404 for an unknown course
-    return render_template("learner/overview.html", version=version, progress=None, slug=slug,
+    return render_template("learner/overview.html", version=version,
+                           structure=structure_of(session, version), progress=None, slug=slug,
                            newer=None)
 
 
