@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=100, help="requests per round")
     parser.add_argument("--profile", type=Path, help="write pyinstrument text profiles here")
     args = parser.parse_args(argv)
+    if args.profile is not None and args.profile.exists() and not args.profile.is_dir():
+        # Said before the minute of measuring, not after it.
+        parser.error(f"--profile {args.profile}: exists and is not a directory")
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
