@@ -12,9 +12,9 @@ recovery.
 
 Ralph runs on the same two cores as the service, where a real LRS would run elsewhere: its
 work (it reads its whole store to check each batch's ids) would otherwise take CPU from the
-web workers in whichever condition it happens to be busy.  It runs at the lowest CPU
-priority (nice 19) in every condition, so it uses the cores the service leaves idle; the
-CPU table shows what it still used per path and condition.
+web workers in whichever condition it happens to be busy.  Every one of its threads runs in
+the idle scheduling class in every condition, so it uses the cores the service leaves idle;
+the CPU table shows what it still used per path and condition.
 """
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ PATHS = ("quiz submission", "unit page", "progress API")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_URL)
-    parser.add_argument("--seconds", type=float, default=6.0, help="wrk duration per path")
-    parser.add_argument("--rounds", type=int, default=4,
+    parser.add_argument("--seconds", type=float, default=10.0, help="wrk duration per path")
+    parser.add_argument("--rounds", type=int, default=5,
                         help="interleaved rounds of the three conditions")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--learners", type=int, default=1000,
+    parser.add_argument("--learners", type=int, default=1200,
                         help="signed-in learners; their open attempts are the pool of quiz "
                              "submissions, each sent once")
     parser.add_argument("--attempts-per-unit", type=int, default=3)
@@ -56,10 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def lowest_priority(ralph: LocalRalph) -> None:
-    """Nice 19 for every thread of Ralph's processes: the LRS stands in for a machine of its
-    own.  Linux keeps a nice value per thread, so the threads Ralph has already started
-    (its request thread pool, where the store is read) must each be set; threads started
-    later inherit the value from the thread that starts them."""
+    """Every thread of Ralph's processes to the idle scheduling class (``SCHED_IDLE``, nice
+    19 as well): the LRS stands in for a machine of its own, so it gets only CPU the service
+    leaves unused, and a web worker that wakes up takes the core from it at once.  Linux
+    keeps the policy and nice value per thread, so the threads Ralph has already started
+    (its request thread pool, where the store is read) must each be set; later threads
+    inherit them."""
     for pid in descendants(ralph.process.pid):
         for tid in _threads(pid):
             try:
@@ -196,8 +198,8 @@ def _measure(args, workdir: Path, ralph: LocalRalph, proxy: DelayingProxy) -> bo
     body = (f"`elearn serve` (gunicorn web workers + the xAPI delivery worker) on {args.db}, "
             f"`wrk -t 2 -c {args.connections} -d {args.seconds:g}s` per path and condition, "
             f"{len(usernames)} signed-in learners.  The destination is a delaying proxy on "
-            f"loopback in front of Ralph, which runs at nice 19 (the LRS stands in for a "
-            f"machine of its own); \"down\" stops the Ralph process (the proxy then "
+            f"loopback in front of Ralph, whose threads all run in the idle scheduling class "
+            f"(`SCHED_IDLE`: the LRS stands in for a machine of its own); \"down\" stops the Ralph process (the proxy then "
             f"hangs up, a network error for the worker); the worker's backoff is capped at "
             f"15 s for this run (`ELEARN_XAPI_BACKOFF_MAX_SECONDS=15`).  The conditions ran in "
             f"{args.rounds} interleaved rounds (healthy, down, slow, …); each figure is the "
