@@ -12,9 +12,10 @@ recovery.
 
 Ralph runs on the same two cores as the service, where a real LRS would run elsewhere: its
 work (it reads its whole store to check each batch's ids) would otherwise take CPU from the
-web workers in whichever condition it happens to be busy.  Every one of its threads runs in
-the idle scheduling class in every condition, so it uses the cores the service leaves idle;
-the CPU table shows what it still used per path and condition.
+web workers in whichever condition it happens to be busy.  It runs at the lowest priority
+in every condition (its session's autogroup at nice 19, every thread in the idle scheduling
+class: :func:`lowest_priority`), so it uses the cores the service leaves idle; the CPU table
+shows what it still used per path and condition.
 """
 from __future__ import annotations
 
@@ -56,19 +57,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def lowest_priority(ralph: LocalRalph) -> None:
-    """Every thread of Ralph's processes to the idle scheduling class (``SCHED_IDLE``, nice
-    19 as well): the LRS stands in for a machine of its own, so it gets only CPU the service
-    leaves unused, and a web worker that wakes up takes the core from it at once.  Linux
-    keeps the policy and nice value per thread, so the threads Ralph has already started
-    (its request thread pool, where the store is read) must each be set; later threads
-    inherit them."""
+    """Ralph at the lowest CPU priority Linux has, so the LRS, which stands in for a machine
+    of its own, gets only CPU the service leaves unused.  Three levels, each needed:
+
+    - Ralph runs in a session of its own, and with autogroup scheduling
+      (``/proc/sys/kernel/sched_autogroup_enabled``) the CPU is first shared fairly between
+      sessions whatever their threads' priorities: its session's group gets nice 19
+      (``/proc/<pid>/autogroup``).
+    - Inside it, every thread goes to the idle scheduling class (``SCHED_IDLE``) at nice 19.
+      Linux keeps both per thread, so the threads Ralph already started (its request thread
+      pool, where the store is read) must each be set; later threads inherit them.
+    """
     for pid in descendants(ralph.process.pid):
+        _autogroup_nice(pid, 19)
         for tid in _threads(pid):
             try:
                 os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, tid, 19)
             except ProcessLookupError:
                 pass
+
+
+def _autogroup_nice(pid: int, nice: int) -> None:
+    """The nice value of ``pid``'s autogroup; nothing where the kernel has no autogroups."""
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
 
 
 def _threads(pid: int) -> list[int]:
@@ -198,8 +213,9 @@ def _measure(args, workdir: Path, ralph: LocalRalph, proxy: DelayingProxy) -> bo
     body = (f"`elearn serve` (gunicorn web workers + the xAPI delivery worker) on {args.db}, "
             f"`wrk -t 2 -c {args.connections} -d {args.seconds:g}s` per path and condition, "
             f"{len(usernames)} signed-in learners.  The destination is a delaying proxy on "
-            f"loopback in front of Ralph, whose threads all run in the idle scheduling class "
-            f"(`SCHED_IDLE`: the LRS stands in for a machine of its own); \"down\" stops the Ralph process (the proxy then "
+            f"loopback in front of Ralph, which runs at the lowest CPU priority (its "
+            f"session's autogroup at nice 19, every thread in the `SCHED_IDLE` class: the "
+            f"LRS stands in for a machine of its own); \"down\" stops the Ralph process (the proxy then "
             f"hangs up, a network error for the worker); the worker's backoff is capped at "
             f"15 s for this run (`ELEARN_XAPI_BACKOFF_MAX_SECONDS=15`).  The conditions ran in "
             f"{args.rounds} interleaved rounds (healthy, down, slow, …); each figure is the "
