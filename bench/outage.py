@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "submissions, each sent once")
     parser.add_argument("--attempts-per-unit", type=int, default=3)
     parser.add_argument("--slow-seconds", type=float, default=5.0)
-    parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument("--drain-timeout", type=float, default=600.0)
 
 
 def lowest_priority(ralph: LocalRalph) -> None:
