@@ -51,12 +51,11 @@ def _courses_of_learner() -> list[dict[str, Any]]:
     courses = []
     for newest in versions:
         enrolment = current.get(newest.course_id)
+        shown = enrolment.version if enrolment is not None else newest
         courses.append({
-            "slug": newest.course.slug, "newest": newest, "enrolment": enrolment,
-            "version": enrolment.version if enrolment is not None else newest,
-            "structure": structure_of(session,
-                                      enrolment.version if enrolment is not None else newest),
-            "progress": (CourseView.of(progress[enrolment.id], enrolment.version)
+            "slug": newest.course.slug, "enrolment": enrolment, "version": shown,
+            "structure": structure_of(session, shown),
+            "progress": (CourseView.of(progress[enrolment.id], shown)
                          if enrolment is not None else None),
             "newer": (learning.newer_version_for(session, enrolment, newest)
                       if enrolment is not None else None)})
