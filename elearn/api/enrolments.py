@@ -37,9 +37,10 @@ class EnrolmentSchema(Schema):
                        "and current; POST …/enrolment then starts it (null otherwise)"})
 
 
-def enrolment_data(session, enrolment, language: str, current: bool) -> dict:
+def enrolment_data(session, enrolment, language: str, current: bool, newest=None) -> dict:
+    """``newest``: the course's newest version when the caller has read it already."""
     version = enrolment.version
-    newer = learning.newer_version_for(session, enrolment) if current else None
+    newer = learning.newer_version_for(session, enrolment, newest) if current else None
     last = structure_of(session, version).unit(enrolment.last_unit_id)
     last_unit = last.unit_key if last is not None else None
     return {"id": enrolment.id, "registration": enrolment.registration,
@@ -82,6 +83,12 @@ def list_enrolments(query):
     """The learner's enrolments, newest first (finished ones included)."""
     session = get_session()
     language = language_of(query)
-    current = {e.id for e in learning.current_enrolments(session, current_user)}
-    return [enrolment_data(session, enrolment, language, enrolment.id in current)
+    current = learning.current_enrolments(session, current_user)
+    # A completed current enrolment says whether a newer version can be started: read the
+    # newest versions once for all courses, and only when one is needed.
+    newest = ({v.course_id: v for v in learning.latest_versions(session)}
+              if any(e.completed_at is not None for e in current) else {})
+    current_ids = {e.id for e in current}
+    return [enrolment_data(session, enrolment, language, enrolment.id in current_ids,
+                           newest.get(enrolment.version.course_id))
             for enrolment in learning.enrolments_of(session, current_user)]
