@@ -15,8 +15,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select, update
 
-from elearn.models import Course, CourseVersion, Question, QuizAttempt, Unit
 from elearn.db import utcnow
+from elearn.models import Course, CourseVersion, Question, QuizAttempt, Unit
 from elearn.models.learning import Enrolment
 from tests.factories import ALL_TYPES, correct_response, make_course_version
 

@@ -151,14 +151,9 @@ def list_courses(query):
     """The catalogue: every course in the version the learner sees, with their enrolment."""
     session = get_session()
     language = language_of(query)
-    current = {e.version.course_id: e
-               for e in learning.current_enrolments(session, current_user)}
-    rows = []
-    for newest in learning.latest_versions(session):
-        enrolment = current.get(newest.course_id)
-        rows.append(_summary(session, enrolment.version if enrolment else newest, enrolment,
-                             language, newest))
-    return rows
+    return [_summary(session, enrolment.version if enrolment else newest, enrolment,
+                     language, newest)
+            for newest, enrolment in learning.catalogue_of(session, current_user)]
 
 
 @blp.get("/<slug>")

@@ -50,7 +50,8 @@ from elearn.services.reflections import (REFLECTION_MAX_LENGTH, reflection_for,
 __all__ = [
     # catalogue and enrolment
     "latest_versions", "latest_version", "enrol", "enrolment_for", "require_enrolment",
-    "enrolments_of", "current_enrolments", "version_for", "newer_version_for",
+    "enrolments_of", "current_enrolments", "catalogue_of", "version_for",
+    "newer_version_for",
     # units
     "unit_of", "open_unit", "record_visits", "ACTIVITY_RESOLUTION",
     # quiz
@@ -145,6 +146,14 @@ def current_enrolments(session: Session, user: User) -> list[Enrolment]:
     for enrolment in enrolments_of(session, user):
         by_course.setdefault(enrolment.version.course_id, []).append(enrolment)
     return [current for current in map(_current_of, by_course.values()) if current is not None]
+
+
+def catalogue_of(session: Session,
+                 user: User) -> list[tuple[CourseVersion, Enrolment | None]]:
+    """The catalogue (:func:`latest_versions`) with ``user``'s current enrolment in each
+    course (None where not enrolled), in two queries however many courses there are."""
+    current = {e.version.course_id: e for e in current_enrolments(session, user)}
+    return [(newest, current.get(newest.course_id)) for newest in latest_versions(session)]
 
 
 def newer_version_for(session: Session, enrolment: Enrolment,

@@ -44,13 +44,11 @@ def _courses_of_learner() -> list[dict[str, Any]]:
     current enrolment in it, its progress and the newer version they could start; read in
     the same few queries however many courses there are."""
     session = get_session()
-    versions = learning.latest_versions(session)
-    current = {e.version.course_id: e for e in learning.current_enrolments(session, current_user)}
-    enrolled = [current[v.course_id] for v in versions if v.course_id in current]
+    catalogue = learning.catalogue_of(session, current_user)
+    enrolled = [enrolment for _, enrolment in catalogue if enrolment is not None]
     progress = {p.enrolment_id: p for p in learning.progress_of_each(session, enrolled)}
     courses = []
-    for newest in versions:
-        enrolment = current.get(newest.course_id)
+    for newest, enrolment in catalogue:
         shown = enrolment.version if enrolment is not None else newest
         courses.append({
             "slug": newest.course.slug, "enrolment": enrolment, "version": shown,
