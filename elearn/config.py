@@ -32,6 +32,9 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": ["fi", "sv", "en"],
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_SECONDS": 900,
+        # sessions end after this long unused, and this long after sign-in (elearn.auth)
+        "SESSION_IDLE_MINUTES": 120,
+        "SESSION_MAX_HOURS": 12,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -132,6 +135,9 @@ def validate_settings(settings: dict[str, Any]) -> None:
     settings["PUBLIC_URL"] = public.rstrip("/")
     if settings["DEFAULT_LANGUAGE"] not in settings["LANGUAGES"]:
         raise SettingError("ELEARN_DEFAULT_LANGUAGE: must be one of ELEARN_LANGUAGES")
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        if not isinstance(settings[name], int) or settings[name] < 1:
+            raise SettingError(f"ELEARN_{name}: expected a whole number of at least 1")
     if settings["XAPI_ACTOR"] not in {"account", "mbox"}:
         raise SettingError("ELEARN_XAPI_ACTOR: expected account or mbox")
     # Cookies travel only over https when the service is published over https.

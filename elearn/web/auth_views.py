@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from elearn.access import public, roles
-from elearn.auth import safe_next
+from elearn.auth import safe_next, sign_out, start_session
 from elearn.db import get_session
 from elearn.i18n import gettext as _
 from elearn.services.accounts import authenticate
@@ -44,8 +44,7 @@ def login():
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
             lockout_seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
         if outcome.user is not None:
-            session.clear()
-            login_user(outcome.user)
+            start_session(outcome.user)
             return redirect(safe_next(form.next.data) or landing_url())
         g.commit_on_error = True  # keep the failure record that drives throttling
         if outcome.locked_for_seconds:
@@ -64,9 +63,9 @@ def login():
 @bp.post("/logout")
 @roles()
 def logout():
-    logout_user()
-    session.clear()
-    session["language"] = g.get("language")
+    language = g.get("language")
+    sign_out(get_session(), current_user._get_current_object())
+    session["language"] = language
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
