@@ -22,16 +22,16 @@ EXPECTED = {
     'bad-id': [
         'bad-id/units/01-jakso/unit.yaml:1: id: "Jakso 1" is not a valid id (use lowercase letters a-z, digits, - and _, at most 100 characters)',
         'bad-id/units/01-jakso/unit.yaml:15: quiz.questions[0].id: "lisäarvo" is not a valid id (use lowercase letters a-z, digits, - and _, at most 100 characters)',
-        'bad-id/units/01-jakso/unit.yaml:22: quiz.questions[0].choices[1].id: expected text, got a number (quote it: id: "010")',
+        'bad-id/units/01-jakso/unit.yaml:23: quiz.questions[0].choices[1].id: expected text, got a number (quote it: id: "010")',
     ],
     'course-id': [
         'course-id/course.yaml:1: id: must be the course folder\'s name "course-id" (got "toinen-kurssi")',
     ],
     'duplicate-ids': [
         'duplicate-ids/course.yaml:17: sources[1].id: duplicate source id "vnk-2019" (first on line 14)',
-        'duplicate-ids/units/01-jakso/unit.yaml:22: quiz.questions[0].choices[1].id: duplicate id "a" (first on line 19)',
-        'duplicate-ids/units/01-jakso/unit.yaml:27: quiz.questions[1].id: duplicate question id "kysymys" (first on line 15)',
-        'duplicate-ids/units/01-jakso/unit.yaml:38: reflections[1].id: duplicate reflection id "pohdinta" (first on line 35)',
+        'duplicate-ids/units/01-jakso/unit.yaml:23: quiz.questions[0].choices[1].id: duplicate id "a" (first on line 20)',
+        'duplicate-ids/units/01-jakso/unit.yaml:28: quiz.questions[1].id: duplicate question id "kysymys" (first on line 15)',
+        'duplicate-ids/units/01-jakso/unit.yaml:40: reflections[1].id: duplicate reflection id "pohdinta" (first on line 37)',
     ],
     'duplicate-key': [
         "duplicate-key/course.yaml:11: duplicate key 'mastery_score' (first on line 10)",
@@ -40,8 +40,8 @@ EXPECTED = {
         'duplicate-unit-id/units/02-toinen/unit.yaml:1: id: duplicate unit id "jakso" (also in duplicate-unit-id/units/01-jakso/unit.yaml:1)',
     ],
     'feedback': [
-        'feedback/units/01-jakso/unit.yaml:24: quiz.questions[0].feedback.incorrect: missing (required field)',
-        'feedback/units/01-jakso/unit.yaml:26: quiz.questions[1].feedback: missing (required field)',
+        'feedback/units/01-jakso/unit.yaml:25: quiz.questions[0].feedback.incorrect: missing (required field)',
+        'feedback/units/01-jakso/unit.yaml:27: quiz.questions[1].feedback: missing (required field)',
     ],
     'headings': [
         'headings/units/01-jakso/content.fi.md:1: headings start at ## (the page supplies the # title)',
@@ -59,7 +59,7 @@ EXPECTED = {
         'language-map/course.yaml:4: title.de: unknown language (use fi, sv and en)',
         'language-map/course.yaml:9: description.en: expected non-empty text',
         'language-map/units/01-jakso/unit.yaml:6: objectives: every language needs the same number of objectives (fi 1, sv 1, en 2)',
-        'language-map/units/01-jakso/unit.yaml:17: quiz.questions[0].prompt: expected a language map with fi, sv and en',
+        'language-map/units/01-jakso/unit.yaml:18: quiz.questions[0].prompt: expected a language map with fi, sv and en',
     ],
     'links': [
         'links/units/01-jakso/content.fi.md:5: link "javascript:alert(1)": only https://, http://, mailto: and relative links are allowed',
@@ -76,11 +76,11 @@ EXPECTED = {
         'many-problems/units/01-jakso/content.sv.md:3: raw HTML is not allowed: <i>',
         'many-problems/units/01-jakso/content.sv.md:3: raw HTML is not allowed: </i>',
         'many-problems/units/01-jakso/unit.yaml:12: quiz.pass_mark: must be between 0 and 1 (got -1)',
-        'many-problems/units/01-jakso/unit.yaml:18: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 0)',
+        'many-problems/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 0)',
     ],
     'matching': [
-        'matching/units/01-jakso/unit.yaml:30: quiz.questions[1].pairs: needs at least 2 pairs (found 1)',
-        'matching/units/01-jakso/unit.yaml:31: quiz.questions[1].pairs[0].target: missing (required field)',
+        'matching/units/01-jakso/unit.yaml:32: quiz.questions[1].pairs: needs at least 2 pairs (found 1)',
+        'matching/units/01-jakso/unit.yaml:33: quiz.questions[1].pairs[0].target: missing (required field)',
     ],
     'missing-field': [
         'missing-field/units/01-jakso/unit.yaml:1: title: missing (required field)',
@@ -92,18 +92,27 @@ EXPECTED = {
         'missing-files/units/01-jakso/content.sv.md:1: file is missing',
     ],
     'multiple-choice': [
-        'multiple-choice/units/01-jakso/unit.yaml:30: quiz.questions[1].choices: multiple_choice needs at least one choice with correct: true',
+        'multiple-choice/units/01-jakso/unit.yaml:32: quiz.questions[1].choices: multiple_choice needs at least one choice with correct: true',
     ],
     'ordering': [
-        'ordering/units/01-jakso/unit.yaml:30: quiz.questions[1].items: needs at least 2 items (found 1)',
-        'ordering/units/01-jakso/unit.yaml:37: quiz.questions[2].type: unknown question type (use single_choice, multiple_choice, true_false, matching, ordering)',
+        'ordering/units/01-jakso/unit.yaml:32: quiz.questions[1].items: needs at least 2 items (found 1)',
+        'ordering/units/01-jakso/unit.yaml:39: quiz.questions[2].type: unknown question type (use single_choice, multiple_choice, true_false, matching, ordering)',
+    ],
+    'question-source': [
+        'question-source/units/01-jakso/unit.yaml:14: quiz.questions[0].source: missing (required field)',
+        'question-source/units/01-jakso/unit.yaml:23: quiz.questions[1].source: unknown source "vnk-2010" (not in course.yaml)',
+        'question-source/units/01-jakso/unit.yaml:29: quiz.questions[2].source: expected a source id or a list of source ids from course.yaml',
+        'question-source/units/01-jakso/unit.yaml:35: quiz.questions[3].source: empty list (expected a source id or a list of source ids from course.yaml)',
+        'question-source/units/01-jakso/unit.yaml:41: quiz.questions[4].source[1]: unknown source "vnk" (not in course.yaml)',
+        'question-source/units/01-jakso/unit.yaml:41: quiz.questions[4].source[2]: "soste" is listed twice',
+        'question-source/units/01-jakso/unit.yaml:41: quiz.questions[4].source[3]: expected a source id from course.yaml',
     ],
     'quiz-numbers': [
         'quiz-numbers/course.yaml:10: mastery_score: must be between 0 and 1 (got 80)',
         'quiz-numbers/units/01-jakso/unit.yaml:12: quiz.pass_mark: must be between 0 and 1 (got 1.5)',
         'quiz-numbers/units/01-jakso/unit.yaml:13: quiz.max_attempts: must be 0 (unlimited) or more (got -1)',
         'quiz-numbers/units/01-jakso/unit.yaml:14: quiz.draw: draws 2 questions but the bank has 1',
-        'quiz-numbers/units/01-jakso/unit.yaml:31: reflections[0].min_length: must be 0 or more (got -5)',
+        'quiz-numbers/units/01-jakso/unit.yaml:32: reflections[0].min_length: must be 0 or more (got -5)',
     ],
     'raw-html': [
         'raw-html/units/01-jakso/content.fi.md:3: raw HTML is not allowed: <script>alert("x")</script>',
@@ -112,18 +121,18 @@ EXPECTED = {
         'raw-html/units/01-jakso/content.fi.md:5: raw HTML is not allowed: <!-- huomautus -->',
     ],
     'single-choice': [
-        'single-choice/units/01-jakso/unit.yaml:18: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 2)',
-        'single-choice/units/01-jakso/unit.yaml:31: quiz.questions[1].choices: needs at least 2 choices (found 1)',
-        'single-choice/units/01-jakso/unit.yaml:31: quiz.questions[1].choices: single_choice needs exactly one choice with correct: true (found 0)',
-        'single-choice/units/01-jakso/unit.yaml:34: quiz.questions[1].choices[0].correct: expected true or false',
+        'single-choice/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 2)',
+        'single-choice/units/01-jakso/unit.yaml:33: quiz.questions[1].choices: needs at least 2 choices (found 1)',
+        'single-choice/units/01-jakso/unit.yaml:33: quiz.questions[1].choices: single_choice needs exactly one choice with correct: true (found 0)',
+        'single-choice/units/01-jakso/unit.yaml:36: quiz.questions[1].choices[0].correct: expected true or false',
     ],
     'sources': [
         'sources/units/01-jakso/unit.yaml:10: sources[1]: unknown source "soste" (not in course.yaml)',
     ],
     'true-false': [
-        'true-false/units/01-jakso/unit.yaml:30: quiz.questions[1].answer: expected true or false',
-        'true-false/units/01-jakso/unit.yaml:34: quiz.questions[2].answer: missing (required field)',
-        'true-false/units/01-jakso/unit.yaml:37: quiz.questions[2].choices: unknown field (allowed here: id, type, points, prompt, feedback, answer)',
+        'true-false/units/01-jakso/unit.yaml:32: quiz.questions[1].answer: expected true or false',
+        'true-false/units/01-jakso/unit.yaml:36: quiz.questions[2].answer: missing (required field)',
+        'true-false/units/01-jakso/unit.yaml:40: quiz.questions[2].choices: unknown field (allowed here: id, type, source, points, prompt, feedback, answer)',
     ],
     'unit-listing': [
         'unit-listing/course.yaml:11: units: folder units/03-listaamaton/ is not listed',
@@ -132,18 +141,18 @@ EXPECTED = {
         'unit-listing/course.yaml:15: units[3]: "../salaisuudet" must be a plain folder name under units/',
     ],
     'unknown-field': [
-        'unknown-field/units/01-jakso/unit.yaml:18: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 0)',
-        'unknown-field/units/01-jakso/unit.yaml:21: quiz.questions[0].choices[0].corect: unknown field (allowed here: id, text, correct, feedback)',
+        'unknown-field/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 0)',
+        'unknown-field/units/01-jakso/unit.yaml:22: quiz.questions[0].choices[0].corect: unknown field (allowed here: id, text, correct, feedback)',
     ],
     'wrong-type': [
         'wrong-type/course.yaml:10: mastery_score: expected a number',
         'wrong-type/units/01-jakso/unit.yaml:11: estimated_minutes: expected a whole number',
-        'wrong-type/units/01-jakso/unit.yaml:18: quiz.questions[0].prompt.sv: expected text, got the number 2024 (quote the text)',
-        'wrong-type/units/01-jakso/unit.yaml:18: quiz.questions[0].prompt.en: expected text, got true (YAML reads yes, no, on, off, true and false as true/false: quote the text)',
-        'wrong-type/units/01-jakso/unit.yaml:29: reflections[0]: expected a mapping of fields',
+        'wrong-type/units/01-jakso/unit.yaml:19: quiz.questions[0].prompt.sv: expected text, got the number 2024 (quote the text)',
+        'wrong-type/units/01-jakso/unit.yaml:19: quiz.questions[0].prompt.en: expected text, got true (YAML reads yes, no, on, off, true and false as true/false: quote the text)',
+        'wrong-type/units/01-jakso/unit.yaml:30: reflections[0]: expected a mapping of fields',
     ],
     'yaml-syntax': [
-        "yaml-syntax/units/01-jakso/unit.yaml:14: YAML syntax error: while parsing a block mapping: did not find expected key",
+        'yaml-syntax/units/01-jakso/unit.yaml:14: YAML syntax error: while parsing a block mapping: did not find expected key',
     ],
 }
 

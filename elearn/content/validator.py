@@ -27,7 +27,8 @@ SOURCE_FIELDS = {"id": True, "title": True, "url": False}
 UNIT_FIELDS = {"id": True, "title": True, "estimated_minutes": False, "objectives": True,
                "sources": False, "quiz": True, "reflections": False}
 QUIZ_FIELDS = {"pass_mark": True, "max_attempts": False, "draw": False, "questions": True}
-QUESTION_COMMON = {"id": True, "type": True, "points": False, "prompt": True, "feedback": True}
+QUESTION_COMMON = {"id": True, "type": True, "source": True, "points": False, "prompt": True,
+                   "feedback": True}
 QUESTION_TYPE_FIELDS = {
     "single_choice": {"choices": True},
     "multiple_choice": {"choices": True},
@@ -267,7 +268,7 @@ def _check_unit(course: LoadedCourse, unit: LoadedUnit, source_ids: set[str] | N
         if "sources" in data:
             _check_unit_sources(check, data, source_ids)
         if "quiz" in data:
-            _check_quiz(check, data)
+            _check_quiz(check, data, source_ids)
         if "reflections" in data:
             _check_reflections(check, data)
     for language, text_file in unit.content.items():
@@ -318,7 +319,7 @@ def _check_unit_sources(check: FileChecker, data: YMap, source_ids: set[str] | N
                             f"(not in {COURSE_FILE})")
 
 
-def _check_quiz(check: FileChecker, data: YMap) -> None:
+def _check_quiz(check: FileChecker, data: YMap, source_ids: set[str] | None) -> None:
     quiz = check.fields(data["quiz"], data.key_line("quiz"), "quiz", QUIZ_FIELDS)
     if quiz is None:
         return
@@ -335,7 +336,7 @@ def _check_quiz(check: FileChecker, data: YMap) -> None:
             seen: dict[str, int] = {}
             for index, question in enumerate(questions):
                 _check_question(check, question, questions.item_line(index),
-                                _at("quiz.questions", index), seen)
+                                _at("quiz.questions", index), seen, source_ids)
     if "draw" in quiz:
         draw = check.number_in(quiz, "draw", "quiz", 1, None, True, "must be 1 or more")
         if draw is not None and bank_size is not None and draw > bank_size:
@@ -344,7 +345,7 @@ def _check_quiz(check: FileChecker, data: YMap) -> None:
 
 
 def _check_question(check: FileChecker, question: Any, line: int, where: str,
-                    seen: dict[str, int]) -> None:
+                    seen: dict[str, int], source_ids: set[str] | None) -> None:
     kind = question.get("type") if isinstance(question, YMap) else None
     spec = dict(QUESTION_COMMON)
     if isinstance(kind, str) and kind in QUESTION_TYPE_FIELDS:
@@ -359,6 +360,8 @@ def _check_question(check: FileChecker, question: Any, line: int, where: str,
     if "type" in entry and kind not in QUESTION_TYPES:
         check.add(entry.value_line("type"), f"{_at(where, 'type')}: unknown question type "
                                             f"(use {', '.join(QUESTION_TYPES)})")
+    if "source" in entry:
+        _check_question_source(check, entry, where, source_ids)
     if "points" in entry:
         value = entry["points"]
         if not _is_number(value) or value <= 0:
@@ -383,6 +386,35 @@ def _check_question(check: FileChecker, question: Any, line: int, where: str,
         _check_entries(check, entry, "pairs", where, "pairs", PAIR_FIELDS, ("source", "target"))
     elif kind == "ordering" and "items" in entry:
         _check_entries(check, entry, "items", where, "items", ITEM_FIELDS, ("text",))
+
+
+def _check_question_source(check: FileChecker, entry: YMap, where: str,
+                           source_ids: set[str] | None) -> None:
+    """``source`` names the ground of the question's answer: one id, or a non-empty list of
+    ids, from the course's ``sources`` (unknown ids are not checked while course.yaml itself
+    cannot be read)."""
+    value = entry["source"]
+    here = _at(where, "source")
+    line = entry.value_line("source")
+    rule = f"expected a source id or a list of source ids from {COURSE_FILE}"
+    if isinstance(value, YList):
+        if not value:
+            check.add(line, f"{here}: empty list ({rule})")
+        ids = [(value[index], value.item_line(index), _at(here, index))
+               for index in range(len(value))]
+    else:
+        ids = [(value, line, here)]
+    listed: dict[str, int] = {}
+    for source, at_line, at in ids:
+        if not isinstance(source, str) or not source.strip():
+            check.add(at_line, f"{at}: {rule}" if at == here
+                      else f"{at}: expected a source id from {COURSE_FILE}")
+        elif source in listed:
+            check.add(at_line, f'{at}: "{source}" is listed twice')
+        elif source_ids is not None and source not in source_ids:
+            check.add(at_line, f'{at}: unknown source "{source}" (not in {COURSE_FILE})')
+        else:
+            listed[source] = at_line
 
 
 def _check_entries(check: FileChecker, entry: YMap, key: str, where: str, noun: str,

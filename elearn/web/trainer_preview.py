@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from elearn.content.build import UnitBuild, build_course, build_unit
+from elearn.content.build import UnitBuild, build_course, build_unit, plain
 from elearn.content.loader import LoadedUnit, find_course_dirs, load_course
 from elearn.content.media import MediaStore
 from elearn.content.problems import Problem
 from elearn.models import Question
+from elearn.services.i18n_text import text_in
 from elearn.services.quiz import present_question
 
 
@@ -28,6 +29,16 @@ class UnitPreview:
     build: UnitBuild | None
     problems: list[str] = field(default_factory=list)
     questions: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[AnswerKey] = field(default_factory=list)  # one per question, same order
+
+
+@dataclass
+class AnswerKey:
+    """What only a trainer sees beside a question: its correct answer and its ground."""
+
+    key: list[str]  # correct choices, pairs or items in order (texts in the language)
+    true_false: bool | None  # the answer of a true/false question (shown translated)
+    grounds: list[dict[str, str]]  # the question's sources: {id, title, url}
 
 
 @dataclass
@@ -70,6 +81,32 @@ def present_unit(build: UnitBuild, language: str) -> list[dict[str, Any]]:
     return [present_question(question, language) for question in questions]
 
 
+def answer_keys(build: UnitBuild, sources: list[Any], language: str) -> list[AnswerKey]:
+    """The answer key and the ground (``source``) of each question of ``build``."""
+    listed = {str(s.get("id")): s for s in sources if isinstance(s, dict)}
+    keys = []
+    for question in build.questions:
+        data = question.data
+        if question.type in ("single_choice", "multiple_choice"):
+            key = [text_in(c.get("text"), language) for c in data.get("choices", [])
+                   if c.get("correct") is True]
+        elif question.type == "matching":
+            key = [f"{text_in(p.get('source'), language)} → {text_in(p.get('target'), language)}"
+                   for p in data.get("pairs", [])]
+        elif question.type == "ordering":
+            key = [text_in(i.get("text"), language) for i in data.get("items", [])]
+        else:
+            key = []
+        named = data.get("source")
+        ids = [str(named)] if isinstance(named, str) else [str(i) for i in named or []]
+        grounds = [{"id": sid, "title": str(listed.get(sid, {}).get("title") or sid),
+                    "url": str(listed.get(sid, {}).get("url") or "")} for sid in ids]
+        keys.append(AnswerKey(key=key, grounds=grounds,
+                              true_false=bool(data.get("answer"))
+                              if question.type == "true_false" else None))
+    return keys
+
+
 def preview(root: str, slug: str, media_dir: str, language: str) -> CoursePreview | None:
     """Load, validate and render one course folder (``None`` if ``slug`` is not one)."""
     folder = course_folders(root).get(slug)
@@ -82,7 +119,8 @@ def preview(root: str, slug: str, media_dir: str, language: str) -> CoursePrevie
     units: list[UnitPreview] = []
     if not problems:
         built = build_course(course, media)
-        units = [UnitPreview(folder=u.folder, build=u, questions=present_unit(u, language))
+        units = [UnitPreview(folder=u.folder, build=u, questions=present_unit(u, language),
+                             answers=answer_keys(u, built.sources, language))
                  for u in built.units]
         return CoursePreview(slug=slug, title=built.title, course_problems=[], units=units)
     claimed: set[Problem] = set()
@@ -94,6 +132,9 @@ def preview(root: str, slug: str, media_dir: str, language: str) -> CoursePrevie
         if not own and unit.data is not None:
             entry.build = build_unit(course, unit, media)
             entry.questions = present_unit(entry.build, language)
+            sources = course.data.get("sources") if course.data is not None else None
+            entry.answers = answer_keys(entry.build, plain(sources) if isinstance(sources, list)
+                                        else [], language)
         units.append(entry)
     data = course.data
     title = data.get("title") if data is not None else None

@@ -83,3 +83,25 @@ def test_no_path_traversal(client_as):
 def test_unknown_language_falls_back_to_finnish(client_as):
     html = client_as("trainer").get("/trainer/preview/pienikurssi?lang=de").get_data(as_text=True)
     assert "Yhdistä käsitteet." in html
+
+
+def test_each_question_shows_its_answer_key_and_ground(client_as):
+    html = client_as("trainer").get("/trainer/preview/pienikurssi?lang=en").get_data(as_text=True)
+    blocks = html.split('<dl class="answer-key">')[1:]
+    questions = html.count('<fieldset class="question')
+    assert len(blocks) == questions == 6  # every question of both units has one
+    matching = blocks[3]
+    assert "Trust → Grows from actions" in matching and "Reciprocity → Gives and takes" in matching
+    assert 'href="https://vnk.fi/"' in matching and "<code>soste</code>" in matching
+    assert "<code>vnk-2019</code>" in matching  # a list of grounds shows each one
+    ordering = blocks[4].split("<ol>")[1].split("</ol>")[0]
+    assert ordering.index("Get to know each other") < ordering.index("Agree the ground rules")
+    true_false = blocks[5]
+    assert "<dd>False</dd>" in true_false and "<code>soste</code>" in true_false
+    single = blocks[0]
+    assert "<dd>A shared result</dd>" in single and "More meetings" not in single
+
+
+def test_answer_key_is_translated(client_as):
+    html = client_as("trainer").get("/trainer/preview/pienikurssi?lang=fi").get_data(as_text=True)
+    assert "<dd>Yhteinen tulos</dd>" in html
