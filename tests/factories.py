@@ -28,8 +28,8 @@ def _feedback(key: str) -> dict[str, Any]:
 def question_data(kind: str, key: str) -> dict[str, Any]:
     """One question of ``kind`` in the course-file shape; its correct answer is documented
     in :func:`correct_response`."""
-    data: dict[str, Any] = {"id": key, "type": kind, "prompt": lm(f"Question {key}"),
-                            "feedback": _feedback(key)}
+    data: dict[str, Any] = {"id": key, "type": kind, "source": "vnk-2019",
+                            "prompt": lm(f"Question {key}"), "feedback": _feedback(key)}
     if kind == "single_choice":
         data["choices"] = [
             {"id": "a", "text": lm("Right choice"), "correct": True, "feedback": lm("a is right")},

@@ -57,7 +57,7 @@ def test_validate_broken_courses_lists_every_problem(app, monkeypatch):
         "many-problems/units/01-jakso/content.sv.md:3: raw HTML is not allowed: </i>",
         "many-problems/units/01-jakso/unit.yaml:12: quiz.pass_mark: must be between 0 and 1 "
         "(got -1)",
-        "many-problems/units/01-jakso/unit.yaml:18: quiz.questions[0].choices: single_choice "
+        "many-problems/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice "
         "needs exactly one choice with correct: true (found 0)",
     ]
     assert result.stderr == "6 problems in 3 files\n"
@@ -85,7 +85,7 @@ def test_import_of_broken_files_prints_problems_and_imports_nothing(app, courses
     unit.write_text(unit.read_text().replace("answer: false", "answer: maybe"))
     result = _run(app, "import", str(courses))
     assert result.exit_code == 1
-    assert result.stdout == (f"{unit}:52: quiz.questions[2].answer: expected true or false\n")
+    assert result.stdout == (f"{unit}:55: quiz.questions[2].answer: expected true or false\n")
     assert result.stderr == "1 problem in 1 file\nnothing imported\n"
     assert db_session.scalar(select(func.count()).select_from(CourseVersion)) == 0
 
