@@ -255,7 +255,7 @@ def worksheet_svg(words: dict) -> str:
     parts.append(_text(40, y, words["eval"], 12, 60, bold=True)[0])
     y += 10
     for number, question in enumerate(words["questions"], start=1):
-        element, y = _text(40, y + 14, f"{number}. {question}", 8.5, 118)
+        element, y = _text(40, y + 14, f"{number}. {question}", 8.5, 110)
         parts.append(element)
         for line in range(2):
             ly = y + 6 + line * 16
