@@ -9,6 +9,7 @@ files are committed; the course does not need this script at run time.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +20,9 @@ COURSE = Path(__file__).resolve().parents[1] / "courses" / "verkostojohtaminen" 
 LIFE_CYCLE_DIR = COURSE / "04-verkoston-kaynnistaminen" / "images"
 WORKSHEET_DIR = COURSE / "06-osallistuminen-ja-arviointi" / "files"
 FONT = "DejaVu Sans"
+# Cairo stamps each PDF with the time it was made; a fixed stamp of the same length keeps the
+# file identical between runs, so regenerating unchanged files publishes no new course version.
+PDF_DATE = b"/CreationDate (D:20261203000000Z)"
 
 LIFE_CYCLE = {
     "fi": {
@@ -276,7 +280,8 @@ def main() -> None:
         print(target)
     for words in WORKSHEET.values():
         target = WORKSHEET_DIR / words["file"]
-        cairosvg.svg2pdf(bytestring=worksheet_svg(words).encode(), write_to=str(target))
+        pdf = cairosvg.svg2pdf(bytestring=worksheet_svg(words).encode())
+        target.write_bytes(re.sub(rb"/CreationDate \(D:\d{14}Z\)", PDF_DATE, pdf))
         print(target)
 
 
