@@ -4,6 +4,7 @@ from elearn.models.courses import Course, CourseVersion, Question, ReflectionTas
 from elearn.models.learning import (AttemptAnswer, Enrolment, QuizAttempt, Reflection,
                                     UnitProgress)
 from elearn.models.xapi import XapiClient, XapiDelivery, XapiDestinationState, XapiStatement
+from elearn.privacy.models import AccessibilityFeedback, AuditEvent, Erasure  # noqa: E402
 
 __all__ = ["AttemptAnswer", "Course", "CourseVersion", "Enrolment", "LoginFailure", "Question",
            "QuizAttempt", "Reflection", "ReflectionTask", "Role", "Unit", "UnitProgress", "User",
