@@ -61,6 +61,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # xAPI read API
         "XAPI_READ_LIMIT": 100,  # statements per page when the client gives no limit
         "XAPI_READ_MAX_LIMIT": 500,
+        # privacy (docs/privacy.md)
+        "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS": False,  # erasure keeps enrolments under a tombstone
         # API / OpenAPI (flask-smorest)
         "API_TITLE": "elearn API",
         "API_VERSION": "1.0",

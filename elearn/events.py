@@ -8,8 +8,9 @@ session.  The same events can be rebuilt from stored records later (xAPI backfil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -71,7 +72,19 @@ class CoursePassed(LearningEvent):
     pass
 
 
-Subscriber = Callable[[Session, LearningEvent], None]
+@dataclass(frozen=True)
+class PersonErased:
+    """A person's data is being erased (``elearn.privacy.erasure``), in the erasure's own
+    transaction: every subscriber removes or neutralises what it keeps about ``user_id``
+    (the xAPI outbox voids delivered statements and drops queued ones) and notes what it
+    did under its own name in ``outcome``, which goes to the erasure's record."""
+
+    user_id: int
+    at: datetime
+    outcome: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+Subscriber = Callable[[Session, "LearningEvent | PersonErased"], None]
 
 
 def subscribe(app: Flask, subscriber: Subscriber) -> None:
@@ -79,7 +92,7 @@ def subscribe(app: Flask, subscriber: Subscriber) -> None:
     app.extensions.setdefault("elearn.event_subscribers", []).append(subscriber)
 
 
-def publish(session: Session, event: LearningEvent) -> None:
+def publish(session: Session, event: LearningEvent | PersonErased) -> None:
     """Hand ``event`` to every subscriber, in the caller's session and transaction."""
     for subscriber in current_app.extensions.get("elearn.event_subscribers", []):
         subscriber(session, event)

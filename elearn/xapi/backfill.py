@@ -87,7 +87,11 @@ def enrolment_statements(session: Session, settings: ProfileSettings,
 
 
 def _enrolment_ids(session: Session, course: str | None) -> list[int]:
-    query = select(Enrolment.id).order_by(Enrolment.id)
+    """Enrolments to rebuild statements for; an erased person's (kept only as anonymous
+    completions) never get statements again."""
+    from elearn.privacy.models import Erasure
+    query = (select(Enrolment.id).where(Enrolment.user_id.not_in(select(Erasure.user_id)))
+             .order_by(Enrolment.id))
     if course:
         query = (query.join(CourseVersion, CourseVersion.id == Enrolment.version_id)
                  .join(Course, Course.id == CourseVersion.course_id).where(Course.slug == course))

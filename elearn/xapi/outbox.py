@@ -92,8 +92,15 @@ def enqueue(session: Session, statements: list[dict[str, Any]], *, course_slug: 
     return [row["statement_id"] for row in fresh]
 
 
-def on_learning_event(session: Session, event: events.LearningEvent) -> None:
-    """Subscriber: turn ``event`` into outbox rows in the learner's own session."""
+def on_learning_event(session: Session,
+                      event: events.LearningEvent | events.PersonErased) -> None:
+    """Subscriber: turn ``event`` into outbox rows in the learner's own session; for an
+    erasure, void and drop the person's statements (:mod:`elearn.xapi.voiding`)."""
+    if isinstance(event, events.PersonErased):
+        from elearn.xapi.voiding import void_person
+        totals = void_person(session, profile_settings(), event.user_id, event.at)
+        event.outcome["xapi"] = totals.as_dict()
+        return
     enrolment, statements = statements_for_event(session, profile_settings(), event)
     enqueue(session, statements, course_slug=enrolment.version.course.slug,
             user_id=enrolment.user_id, enrolment_id=enrolment.id)

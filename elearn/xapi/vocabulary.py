@@ -28,6 +28,8 @@ PASSED = _adl_verb("passed", "suoritti hyväksytysti", "blev godkänd")
 FAILED = _adl_verb("failed", "ei läpäissyt", "blev underkänd")
 COMPLETED = _adl_verb("completed", "suoritti loppuun", "slutförde")
 PROGRESSED = _adl_verb("progressed", "edistyi", "gjorde framsteg")
+# Only in voiding statements (erasure), never about learning.
+VOIDED = _adl_verb("voided", "mitätöi", "ogiltigförklarade")
 
 VERBS = {verb.display["en"]: verb for verb in
          (REGISTERED, EXPERIENCED, ANSWERED, PASSED, FAILED, COMPLETED, PROGRESSED)}
@@ -74,4 +76,4 @@ def joined_map(value: Any) -> dict[str, str] | None:
 __all__ = ["ANSWERED", "ASSESSMENT_TYPE", "COMPLETED", "COURSE_TYPE", "EXPERIENCED", "FAILED",
            "INTERACTION_TYPE", "LANGUAGES", "MASTERY_SCORE_EXTENSION", "MODULE_TYPE", "PASSED",
            "PLATFORM", "PROFILE_NAME", "PROFILE_TYPE", "PROGRESSED", "PROGRESS_EXTENSION",
-           "QUIZ_NAME", "REGISTERED", "VERBS", "Verb", "joined_map", "language_map"]
+           "QUIZ_NAME", "REGISTERED", "VERBS", "VOIDED", "Verb", "joined_map", "language_map"]

@@ -37,3 +37,19 @@ def test_privacy_texts_are_translated(language):
     for message_id in ids:
         assert sorted(set(re.findall(r"%\(\w+\)s", catalog[message_id]))) == \
             sorted(set(re.findall(r"%\(\w+\)s", message_id))), message_id
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_shared_texts_keep_the_translation_other_pages_give_them(language):
+    """Catalogues are merged into one, so a text translated differently here would change
+    other pages too."""
+    folder = ROOT / f"elearn/translations/{language}/LC_MESSAGES"
+    with (folder / "privacy.po").open("rb") as handle:
+        ours = {m.id: m.string for m in read_po(handle, locale=language) if m.id}
+    for path in sorted(folder.glob("*.po")):
+        if path.name == "privacy.po":
+            continue
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id in ours:
+                    assert ours[message.id] == message.string, (path.name, message.id)
