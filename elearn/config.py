@@ -63,6 +63,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "XAPI_READ_MAX_LIMIT": 500,
         # privacy (docs/privacy.md)
         "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS": False,  # erasure keeps enrolments under a tombstone
+        "NOTICES_PATH": "",  # operator's privacy.yaml + accessibility.yaml; required in production
+        "ACCESSIBILITY_CHECK_FILE": "",  # last automated check; default instance/accessibility-check.json
         # API / OpenAPI (flask-smorest)
         "API_TITLE": "elearn API",
         "API_VERSION": "1.0",

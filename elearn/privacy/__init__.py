@@ -6,12 +6,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the privacy pages, ``/api/me/export``, the nav entry and ``elearn privacy``."""
+    """Check the operator's notice texts (production refuses to start without them), then
+    register the privacy pages, ``/api/me/export``, the nav entries and ``elearn privacy``."""
     from elearn.api import register
-    from elearn.privacy import api, cli, views
+    from elearn.privacy import admin_views, api, cli, notice_views, views
+    from elearn.privacy.notices import notices_for
     from elearn.web.nav import register_nav
 
+    app.extensions["elearn.notices"] = notices_for(app.config)
     app.register_blueprint(views.bp)
+    app.register_blueprint(notice_views.bp)
+    app.register_blueprint(admin_views.bp)
     register(api.blp)
     register_nav(app, "privacy.my_data", "My data", order=90)
+    register_nav(app, "privacy_admin.overview", "Privacy", order=85)
+    register_nav(app, "privacy_admin.feedback_list", "Accessibility feedback", order=86)
     cli.register(app)

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -220,3 +220,23 @@ def erase(session_scope, username: str, *, requested_by_id: int | None = None,
 
 __all__ = ["ErasureError", "ErasureOutcome", "complete_erasure", "erase", "find_erasure",
            "start_erasure", "username_digest"]
+
+
+def erasure_preview(session: Session, user: User) -> dict[str, Any]:
+    """What an erasure of ``user`` would touch, for the confirmation page: rows per table
+    and the statements each destination has (to be voided) or is still waiting for (to be
+    dropped)."""
+    from elearn.models import XapiDelivery, XapiStatement
+    found = personal_row_ids(session, user)
+    deliveries = session.execute(
+        select(XapiDelivery.destination, XapiDelivery.state, func.count(XapiDelivery.id))
+        .join(XapiStatement, XapiStatement.id == XapiDelivery.statement_pk)
+        .where(XapiStatement.user_id == user.id)
+        .group_by(XapiDelivery.destination, XapiDelivery.state)).all()
+    per_destination: dict[str, dict[str, int]] = {}
+    for destination, state, count in deliveries:
+        per_destination.setdefault(destination, {})[state] = count
+    return {"rows": {name: len(ids) for name, ids in sorted(found.items())},
+            "destinations": per_destination,
+            "keep_aggregates": bool(current_app.config.get(
+                "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS"))}
