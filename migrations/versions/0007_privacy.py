@@ -2,8 +2,8 @@
 
 New tables only; nothing existing changes.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 14:58:24.537064
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import elearn.db
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
