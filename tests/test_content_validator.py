@@ -120,6 +120,10 @@ EXPECTED = {
         'raw-html/units/01-jakso/content.fi.md:5: raw HTML is not allowed: </b>',
         'raw-html/units/01-jakso/content.fi.md:5: raw HTML is not allowed: <!-- huomautus -->',
     ],
+    'shuffle': [
+        'shuffle/units/01-jakso/unit.yaml:18: quiz.questions[0].shuffle: expected true or false',
+        'shuffle/units/01-jakso/unit.yaml:32: quiz.questions[1].shuffle: unknown field (allowed here: id, type, source, points, prompt, feedback, answer)',
+    ],
     'single-choice': [
         'single-choice/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 2)',
         'single-choice/units/01-jakso/unit.yaml:33: quiz.questions[1].choices: needs at least 2 choices (found 1)',

@@ -30,8 +30,8 @@ QUIZ_FIELDS = {"pass_mark": True, "max_attempts": False, "draw": False, "questio
 QUESTION_COMMON = {"id": True, "type": True, "source": True, "points": False, "prompt": True,
                    "feedback": True}
 QUESTION_TYPE_FIELDS = {
-    "single_choice": {"choices": True},
-    "multiple_choice": {"choices": True},
+    "single_choice": {"choices": True, "shuffle": False},
+    "multiple_choice": {"choices": True, "shuffle": False},
     "true_false": {"answer": True},
     "matching": {"pairs": True},
     "ordering": {"items": True},
@@ -376,6 +376,10 @@ def _check_question(check: FileChecker, question: Any, line: int, where: str,
             for key in FEEDBACK_FIELDS:
                 if key in feedback:
                     check.language_map(feedback, key, _at(where, "feedback"))
+    if kind in ("single_choice", "multiple_choice") and "shuffle" in entry \
+            and not isinstance(entry["shuffle"], bool):
+        check.add(entry.value_line("shuffle"), f"{_at(where, 'shuffle')}: expected true or "
+                                               "false")
     if kind in ("single_choice", "multiple_choice") and "choices" in entry:
         _check_choices(check, entry, where, kind)
     elif kind == "true_false" and "answer" in entry:

@@ -77,6 +77,10 @@ class QuizAttempt(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     question_ids: Mapped[list[Any]] = mapped_column(JSON)  # the draw, in the order shown
+    # {str(question id): [choice ids in the order shown]} for the single- and multiple-choice
+    # questions of the draw that shuffle; None on attempts started before choices were
+    # shuffled (their choices are shown as written).
+    choice_orders: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     score_raw: Mapped[float | None] = mapped_column(Float, default=None)

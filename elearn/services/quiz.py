@@ -2,7 +2,9 @@
 feedback.
 
 Life of an attempt: :func:`current_attempt` creates it when the quiz is shown (the random
-draw is stored on it in ``question_ids``, so a reload shows the same questions); the learner
+draw is stored on it in ``question_ids`` and the random order of each drawn question's
+choices in ``choice_orders``, so a reload shows the same questions in the same order, and
+no position — first choice or any other — tells where the key is); the learner
 submits it once with :func:`submit_attempt`; only submitted attempts count against
 ``max_attempts``.  At most one unsubmitted attempt exists per enrolment and unit.
 
@@ -119,14 +121,45 @@ def _open_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizAtt
         QuizAttempt.submitted_at.is_(None)).order_by(QuizAttempt.number.desc()).limit(1))
 
 
-def _draw(unit: Unit) -> list[int]:
+def _draw(unit: Unit) -> list[Question]:
     """The questions of a new attempt: all of them in the authored order, or with
     ``draw_count`` a random sample (shown in the authored order)."""
     questions = list(unit.questions)
     if unit.draw_count and unit.draw_count < len(questions):
         questions = sorted(_draw_random.sample(questions, unit.draw_count),
                            key=lambda q: q.position)
-    return [q.id for q in questions]
+    return questions
+
+
+def shuffles_choices(question: Question) -> bool:
+    """Whether ``question`` shows its choices in a new random order on every attempt: single
+    and multiple choice do unless the course file says ``shuffle: false`` (e.g. when a
+    choice refers to the others)."""
+    return (question.type in ("single_choice", "multiple_choice")
+            and question.data.get("shuffle", True) is not False)
+
+
+def _choice_orders(questions: list[Question]) -> dict[str, list[str]]:
+    """A uniformly random order of the choices of every drawn question that shuffles, kept on
+    the attempt so every page, the API and the feedback show the same order.  A learner
+    cannot rely on where the key stands: every position is equally likely."""
+    orders = {}
+    for question in questions:
+        if shuffles_choices(question):
+            ids = [str(c["id"]) for c in question.data.get("choices", [])]
+            orders[str(question.id)] = _draw_random.sample(ids, len(ids))
+    return orders
+
+
+def shown_choices(question: Question, attempt: QuizAttempt | None) -> list[dict[str, Any]]:
+    """The question's choices (as in the course file) in the order ``attempt`` shows them;
+    as written without an attempt (trainer preview) or a stored order (older attempts)."""
+    choices = list(question.data.get("choices", []))
+    order = (attempt.choice_orders or {}).get(str(question.id)) if attempt is not None else None
+    if not order:
+        return choices
+    rank = {choice_id: index for index, choice_id in enumerate(order)}
+    return sorted(choices, key=lambda c: rank.get(str(c["id"]), len(rank)))
 
 
 def current_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizAttempt:
@@ -150,8 +183,10 @@ def current_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizA
         raise QuizLocked()
     highest = session.scalar(select(func.max(QuizAttempt.number)).where(
         QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.unit_id == unit.id)) or 0
+    drawn = _draw(unit)
     attempt = QuizAttempt(enrolment_id=enrolment.id, unit_id=unit.id, number=highest + 1,
-                          question_ids=_draw(unit), started_at=now)
+                          question_ids=[q.id for q in drawn],
+                          choice_orders=_choice_orders(drawn), started_at=now)
     session.add(attempt)
     session.flush()
     return attempt
@@ -178,9 +213,9 @@ def present_question(question: Question, language: str,
                      attempt: QuizAttempt | None = None) -> dict[str, Any]:
     """A question as shown to the learner, WITHOUT correct answers or feedback:
     ``{"key", "type", "points", "prompt"}`` plus, by type, ``choices`` [{id, text}]
-    (single/multiple choice), ``sources`` and ``targets`` [{id, text}] (matching: answer
-    ``{source id: target id}``; targets shuffled) or ``items`` [{id, text}] (ordering;
-    shuffled).  Shuffles are stable per attempt."""
+    (single/multiple choice, in the attempt's stored order), ``sources`` and ``targets``
+    [{id, text}] (matching: answer ``{source id: target id}``; targets shuffled) or ``items``
+    [{id, text}] (ordering; shuffled).  Shuffles are stable per attempt."""
     data = question.data
     seed = f"{attempt.id if attempt is not None else 0}:{question.id}"
     shown: dict[str, Any] = {"key": question.question_key, "type": question.type,
@@ -188,7 +223,7 @@ def present_question(question: Question, language: str,
                              "prompt": text_in(data.get("prompt"), language)}
     if question.type in ("single_choice", "multiple_choice"):
         shown["choices"] = [{"id": str(c["id"]), "text": text_in(c.get("text"), language)}
-                            for c in data.get("choices", [])]
+                            for c in shown_choices(question, attempt)]
     elif question.type == "matching":
         pairs = data.get("pairs", [])
         shown["sources"] = [{"id": str(p["id"]), "text": text_in(p.get("source"), language)}
@@ -348,7 +383,8 @@ def attempt_feedback(session: Session, attempt: QuizAttempt, language: str) -> A
         choice_feedback = [
             {"id": str(c["id"]), "text": text_in(c.get("text"), language),
              "feedback": text_in(c["feedback"], language)}
-            for c in data.get("choices", []) if c.get("feedback") and str(c["id"]) in chosen
+            for c in shown_choices(question, attempt)
+            if c.get("feedback") and str(c["id"]) in chosen
         ] if question.type in ("single_choice", "multiple_choice") else []
         verdict = "correct" if answer.correct else "incorrect"
         items.append(QuestionFeedback(

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import func, select
 
 from elearn.events import AttemptSubmitted, subscribe
-from elearn.models import AttemptAnswer, Enrolment, QuizAttempt, UnitProgress
+from elearn.models import AttemptAnswer, Enrolment, Question, QuizAttempt, UnitProgress
 from tests.api.support import UNIT, right_answers
 from tests.factories import make_course_version
 
@@ -193,3 +193,18 @@ def test_failing_request_leaves_nothing(app, learner):
         progress = session.scalar(select(UnitProgress))
         assert progress.best_score is None and progress.quiz_passed_at is None
         assert session.scalar(select(Enrolment.last_activity_at)) == activity_before
+
+
+def test_choices_show_in_the_attempt_order_on_every_read(app, learner):
+    first = show(learner)
+    second = show(learner, lang="fi")
+    attempt_id = first["quiz"]["attempt_id"]
+    assert second["quiz"]["attempt_id"] == attempt_id
+    with app.extensions["elearn.db"].session_scope() as session:
+        attempt = session.get(QuizAttempt, attempt_id)
+        stored = {session.get(Question, int(qid)).question_key: order
+                  for qid, order in attempt.choice_orders.items()}
+    for view in (first, second):
+        shown = {q["key"]: [c["id"] for c in q["choices"]]
+                 for q in view["quiz"]["questions"] if "choices" in q}
+        assert shown == stored and set(stored) == {"q1-single-choice", "q2-multiple-choice"}
