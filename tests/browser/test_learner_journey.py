@@ -91,6 +91,11 @@ def test_learner_completes_a_unit_in_finnish_and_switches_to_swedish(
     expect(page.get_by_role("button", name="svenska")).to_have_attribute("aria-pressed", "true")
 
 
+def shown_ids(page, name: str) -> list[str]:
+    """The ids of the inputs named ``name`` in the order the page shows them."""
+    return page.eval_on_selector_all(f'input[name="{name}"]', "els => els.map(e => e.id)")
+
+
 def test_quiz_can_be_completed_with_the_keyboard_alone(app, course, make_user, new_page):
     learner = make_user("learner")
     page = new_page("fi-FI")
@@ -108,13 +113,18 @@ def test_quiz_can_be_completed_with_the_keyboard_alone(app, course, make_user, n
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Unit 1 (fi)")
 
-    # Radio and checkboxes with Tab and Space.
-    tab_to(page, "q-q1-single-choice-a")
+    # A radio group with Tab and the arrow keys; checkboxes with Tab and Space.  Choices are
+    # shown in the attempt's random order, so the page says which comes first.
+    radios = shown_ids(page, "q-q1-single-choice")
+    tab_to(page, radios[0])
     page.keyboard.press("Space")
-    tab_to(page, "q-q2-multiple-choice-a")
-    page.keyboard.press("Space")
-    tab_to(page, "q-q2-multiple-choice-c")
-    page.keyboard.press("Space")
+    for _ in range(radios.index("q-q1-single-choice-a")):
+        page.keyboard.press("ArrowDown")
+    assert focused_id(page) == "q-q1-single-choice-a"
+    for choice in shown_ids(page, "q-q2-multiple-choice"):
+        if choice in ("q-q2-multiple-choice-a", "q-q2-multiple-choice-c"):
+            tab_to(page, choice)
+            page.keyboard.press("Space")
     tab_to(page, "q-q3-true-false-true")
     page.keyboard.press("Space")
     # Selects with the arrow keys.

@@ -221,7 +221,7 @@ def test_presented_questions_hide_answers(session, enrolment):
     for secret in ("correct", "feedback", "answer", "True"):
         assert secret not in text
     assert shown["q1-single-choice"]["prompt"] == "Question q1-single-choice (sv)"
-    assert shown["q1-single-choice"]["choices"][0] == {"id": "a", "text": "Right choice (sv)"}
+    assert {"id": "a", "text": "Right choice (sv)"} in shown["q1-single-choice"]["choices"]
     assert "choices" not in shown["q3-true-false"]
     ordering = [i["id"] for i in shown["q5-ordering"]["items"]]
     assert sorted(ordering) == ["first", "second", "third"]
