@@ -4,16 +4,16 @@
 the order its choices are shown in.  Attempts started earlier keep NULL and show their
 choices as written, as they always did.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 15:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
