@@ -63,6 +63,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "XAPI_READ_MAX_LIMIT": 500,
         # privacy (docs/privacy.md)
         "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS": False,  # erasure keeps enrolments under a tombstone
+        # days each kind of personal data is kept (0: no limit); `elearn privacy purge`
+        "PRIVACY_RETAIN_REFLECTIONS_DAYS": 0,  # after the enrolment's last activity
+        "PRIVACY_RETAIN_ATTEMPTS_DAYS": 0,  # quiz attempts and answers, the same
+        "PRIVACY_RETAIN_LOGIN_RECORDS_DAYS": 90,  # failed sign-ins, after they happened
+        "PRIVACY_RETAIN_STATEMENTS_DAYS": 0,  # statements every LRS has, after storing
         "NOTICES_PATH": "",  # operator's privacy.yaml + accessibility.yaml; required in production
         "ACCESSIBILITY_CHECK_FILE": "",  # last automated check; default instance/accessibility-check.json
         # API / OpenAPI (flask-smorest)

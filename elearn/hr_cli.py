@@ -50,6 +50,9 @@ def report_completions(course, organisation_unit, date_field, since, until, stat
         sys.exit(2)
     names = configured_destinations(current_app)
     with get_db().session_scope() as session:
+        from elearn.privacy import audit
+        audit.record(session, "hr_report_download", actor_label="cli",
+                     details={"filters": audit.plain_filters(args)})
         rows = iter_completion_rows(session, filters_from(args), destinations=names)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as handle:

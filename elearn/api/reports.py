@@ -6,12 +6,14 @@ everywhere and an invalid one is refused with 422 naming the field.
 from __future__ import annotations
 
 from flask import Response, current_app, stream_with_context
+from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from elearn.access import roles
 from elearn.db import get_db, get_session
 from elearn.models import Role
+from elearn.privacy import audit
 from elearn.services.reports import (DATE_FIELDS, MAX_PER_PAGE, SORT_COLUMNS, STATUSES,
                                      ReportFilters, completion_page, configured_destinations,
                                      csv_lines, iter_completion_rows)
@@ -105,6 +107,8 @@ def csv_response(args: dict) -> Response:
     delimiter = DELIMITERS[args.get("delimiter", "comma")]
     filters = filters_from(args)
     sort, direction = args.get("sort", "enrolled_at"), args.get("direction", "asc")
+    audit.record(get_session(), "hr_report_download", actor_id=current_user.id,
+                 details={"filters": audit.plain_filters(args)})
     session = get_db().sessionmaker()
 
     def body():

@@ -11,9 +11,11 @@ def init_app(app: Flask) -> None:
     from elearn.api import register
     from elearn.privacy import admin_views, api, cli, notice_views, views
     from elearn.privacy.notices import notices_for
+    from elearn.privacy.retention import Retention
     from elearn.web.nav import register_nav
 
     app.extensions["elearn.notices"] = notices_for(app.config)
+    app.extensions["elearn.retention"] = Retention.from_config(app.config)
     app.register_blueprint(views.bp)
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(admin_views.bp)

@@ -31,4 +31,10 @@ def record(session: Session, action: str, *, actor_id: int | None = None,
     return event
 
 
-__all__ = ["ACTIONS", "record"]
+def plain_filters(args: dict[str, Any]) -> dict[str, Any]:
+    """Report filters as JSON-ready text (dates as ISO 8601), empty ones left out."""
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in sorted(args.items()) if value not in (None, "")}
+
+
+__all__ = ["ACTIONS", "plain_filters", "record"]

@@ -62,6 +62,37 @@ def erase_command(username: str, yes: bool) -> None:
     click.echo(_describe(outcome.counts))
 
 
+LABELS = {"reflections": "reflections", "quiz_attempts": "quiz attempts",
+          "login_records": "login records", "statements": "statements"}
+
+
+@privacy_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only report what would be deleted.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Delete what is older than the retention settings allow (ELEARN_PRIVACY_RETAIN_*).
+
+    Prints one line per kind of data; run it daily (cron or a systemd timer)."""
+    from flask import current_app
+
+    from elearn.db import get_db
+    from elearn.privacy.retention import Retention, purge
+
+    retention = Retention.from_config(current_app.config)
+    with get_db().session_scope() as session:
+        report = purge(session, retention, dry_run=dry_run, actor_label="cli")
+    for kind, label in LABELS.items():
+        days = retention.days[kind]
+        if not days:
+            click.echo(f"{label}: kept with no limit")
+            continue
+        due = report.due.get(kind, 0)
+        oldest = report.oldest.get(kind)
+        since = f" (oldest from {oldest:%Y-%m-%d})" if due and oldest else ""
+        verb = "would be deleted" if dry_run else "deleted"
+        click.echo(f"{label}: {due} {verb}, older than {days} days{since}")
+
+
 def register(app: Flask) -> None:
     if "privacy" not in app.cli.commands:
         app.cli.add_command(privacy_group)

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from elearn import events
+from elearn.auth import end_sessions
 from elearn.db import Base, utcnow
 from elearn.models import (AttemptAnswer, CourseVersion, Enrolment, LoginFailure, QuizAttempt,
                            Reflection, UnitProgress, User)
@@ -149,7 +150,7 @@ def complete_erasure(session: Session, user: User, erasure: Erasure, *,
     user = session.get(User, user.id)
     _tombstone(user)
     session.flush()
-    _end_sessions(session, user)
+    end_sessions(session, user)  # every device, from its next request on
 
     erasure = session.get(Erasure, erasure.id)
     erasure.completed_at = utcnow()
@@ -190,14 +191,6 @@ def _tombstone(user: User) -> None:
     user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
     user.opaque_id = secrets.token_hex(16)
     user.is_active_account = False
-
-
-def _end_sessions(session: Session, user: User) -> None:
-    """Sign the person out everywhere (server-side session generation, when available)."""
-    from elearn import auth
-    end_sessions = getattr(auth, "end_sessions", None)
-    if end_sessions is not None:
-        end_sessions(session, user)
 
 
 def erase(session_scope, username: str, *, requested_by_id: int | None = None,

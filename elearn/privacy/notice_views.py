@@ -41,7 +41,8 @@ def notice():
                            language=current_language(), destinations=_destinations(),
                            actor_mode=config["XAPI_ACTOR"],
                            send_reflection_text=config["XAPI_SEND_REFLECTION_TEXT"],
-                           keep_aggregates=config["PRIVACY_KEEP_ANONYMOUS_COMPLETIONS"])
+                           keep_aggregates=config["PRIVACY_KEEP_ANONYMOUS_COMPLETIONS"],
+                           retention=current_app.extensions["elearn.retention"])
 
 
 def _statement(form: dict[str, str], errors: dict[str, str], status: int = 200):

@@ -20,6 +20,7 @@ from elearn.access import roles
 from elearn.db import get_session
 from elearn.i18n import gettext as _
 from elearn.models import Role, User
+from elearn.privacy import audit
 from elearn.services.account_admin import (ORGANISATION_UNIT_MAX, AccountFilters,
                                            AccountProblems, change_account, clean_unit,
                                            known_units, list_accounts)
@@ -107,6 +108,8 @@ def _render_edit(user: User, form: AccountForm, status: int = 200):
 def account(user_id: int):
     """The form for one account's organisation unit and role."""
     user = _account(user_id)
+    audit.record(get_session(), "account_view", actor_id=current_user.id, subject_id=user.id,
+                 details={"page": "account"})
     form = AccountForm(data={"organisation_unit": user.organisation_unit,
                              "role": user.role.value})
     return _render_edit(user, form)

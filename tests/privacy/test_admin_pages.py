@@ -88,3 +88,28 @@ def test_audit_log_lists_exports_and_filters_by_action(app, client_as, admin):
     assert "<td>export</td>" in page and learner.user.username in page
     assert "<td>erasure</td>" not in admin.get("/admin/privacy?action=erasure").get_data(
         as_text=True)
+
+
+def test_bulk_views_and_downloads_are_in_the_accountability_log(app, carl, client_as,
+                                                               admin):
+    hr = client_as("hr")
+    assert hr.get("/hr/reports/completions.csv?status=completed").status_code == 200
+    assert hr.get("/api/reports/completions.csv").status_code == 200
+    assert admin.get(f"/admin/accounts/{carl.id}").status_code == 200
+    cli = app.test_cli_runner().invoke(args=["reports", "completions"])
+    assert cli.exit_code == 0, cli.output
+    with app.extensions["elearn.db"].session_scope() as session:
+        entries = [(e.action, e.actor_id, e.actor_label, e.subject_id, e.details)
+                   for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert entries == [
+        ("hr_report_download", hr.user.id, "", None, {"filters": {
+            "date_field": "enrolled", "delimiter": "comma", "direction": "asc",
+            "sort": "enrolled_at", "status": "completed"}}),
+        ("hr_report_download", hr.user.id, "", None, {"filters": {
+            "date_field": "enrolled", "delimiter": "comma", "direction": "asc",
+            "sort": "enrolled_at"}}),
+        ("account_view", admin.user.id, "", carl.id, {"page": "account"}),
+        ("hr_report_download", None, "cli", None, {"filters": {"date_field": "enrolled"}}),
+    ]
+    page = admin.get("/admin/privacy?action=hr_report_download").get_data(as_text=True)
+    assert page.count("<td>hr_report_download</td>") == 3 and hr.user.username in page

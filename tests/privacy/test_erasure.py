@@ -182,3 +182,14 @@ def test_backfill_never_rebuilds_statements_of_an_erased_learner(app, anna):
         assert session.scalar(select(func.count(XapiStatement.id))) == before
         assert session.scalar(select(func.count(XapiStatement.id))
                               .where(XapiStatement.user_id == anna["user"].id)) == 0
+
+
+def test_erasure_ends_the_learners_sessions(app, anna, login):
+    browser = login(app.test_client(), anna["user"])
+    assert browser.get("/learn/my-data").status_code == 200
+    api = login(app.test_client(), anna["user"])
+    assert api.get("/api/me/export").status_code == 200
+    assert erase(app, USERNAME, "--yes").exit_code == 0
+    signed_out = browser.get("/learn/my-data")
+    assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]
+    assert api.get("/api/me/export").status_code == 401

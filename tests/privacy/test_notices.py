@@ -156,3 +156,13 @@ def test_a_text_missing_a_language_is_named_with_its_line(tmp_path):
         load_notices(tmp_path / "n")
     line = text.splitlines().index("contact:") + 1
     assert problems.value.problems == [f"{path}:{line + 1}: missing text in sv"]
+
+
+def test_privacy_notice_states_the_retention_settings(app):
+    app.extensions["elearn.retention"].days.update({"reflections": 365, "statements": 0})
+    client = app.test_client()
+    client.post("/language", data={"language": "en", "next": "/"})
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "reflections: after 365 days without activity in the course" in html
+    assert "failed sign-ins: after 90 days" in html
+    assert "has received: not automatically; kept until erased" in html
