@@ -70,6 +70,9 @@ def _protect_forms():
 
     from elearn.access import is_api_request
     mutating = request.method in {"POST", "PUT", "PATCH", "DELETE"}
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "cross_site_form", False):
+        return None  # e.g. an LTI launch: a signed token and a one-time state protect it
     if is_api_request():
         if mutating and request.path.startswith("/api/") and request.content_length \
                 and not request.is_json:
@@ -81,12 +84,21 @@ def _protect_forms():
 
 
 def _security_headers(response):
-    """Defaults every page gets: no framing, no sniffing, a strict content policy."""
+    """Defaults every page gets: no framing, no sniffing, a strict content policy.
+
+    A feature may widen two sources for one response through ``g``: ``frame_ancestors``
+    (LTI pages framed by a registered platform) and ``form_action`` (a form that posts
+    back to that platform)."""
+    from flask import g
+
+    ancestors = g.get("frame_ancestors") or "'none'"
+    form_action = g.get("form_action") or "'self'"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if ancestors == "'none'":
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'")
+        f"frame-ancestors {ancestors}; form-action {form_action}")
     return response

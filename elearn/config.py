@@ -70,6 +70,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "PRIVACY_RETAIN_STATEMENTS_DAYS": 0,  # statements every LRS has, after storing
         "NOTICES_PATH": "",  # operator's privacy.yaml + accessibility.yaml; required in production
         "ACCESSIBILITY_CHECK_FILE": "",  # last automated check; default instance/accessibility-check.json
+        # LTI 1.3 tool (docs/lms.md)
+        "LTI_CROSS_SITE_COOKIES": "auto",  # SameSite=None; Secure session cookie: auto = https
+        "LTI_KEEP_NAME_AND_EMAIL": False,  # store name and e-mail a platform sends
+        "LTI_JWKS_CACHE_SECONDS": 300.0,  # how long a platform's public keys are reused
+        "LTI_HTTP_TIMEOUT_SECONDS": 5.0,  # fetching a platform's keys or configuration
         # API / OpenAPI (flask-smorest)
         "API_TITLE": "elearn API",
         "API_VERSION": "1.0",

@@ -73,6 +73,16 @@ class CoursePassed(LearningEvent):
 
 
 @dataclass(frozen=True)
+class LtiLaunched(LearningEvent):
+    """A learner arrived through an LMS launch (elearn/lti): ``launch_link_id`` names the
+    resource link and enrolment it joined, so grade passback knows the line item.  It is
+    not a learning record of its own and makes no xAPI statement."""
+
+    launch_link_id: int
+    resource_link_id: int
+
+
+@dataclass(frozen=True)
 class PersonErased:
     """A person's data is being erased (``elearn.privacy.erasure``), in the erasure's own
     transaction: every subscriber removes or neutralises what it keeps about ``user_id``

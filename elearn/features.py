@@ -15,7 +15,7 @@ def init_features(app: Flask) -> None:
 
 
 def _feature_inits():
-    from elearn import content
+    from elearn import content, lti
     from elearn.api import learner as learner_api
     from elearn.web import admin_views, hr_views, trainer_views
     from elearn.web import learner
@@ -25,4 +25,4 @@ def _feature_inits():
 
     return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
             hr_views.init_app, trainer_views.init_app, xapi_delivery.init_app,
-            admin_views.init_app, privacy.init_app]
+            admin_views.init_app, privacy.init_app, lti.init_app]

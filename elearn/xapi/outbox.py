@@ -101,6 +101,8 @@ def on_learning_event(session: Session,
         totals = void_person(session, profile_settings(), event.user_id, event.at)
         event.outcome["xapi"] = totals.as_dict()
         return
+    if isinstance(event, events.LtiLaunched):
+        return  # a launch is not a learning record; it makes no statement
     enrolment, statements = statements_for_event(session, profile_settings(), event)
     enqueue(session, statements, course_slug=enrolment.version.course.slug,
             user_id=enrolment.user_id, enrolment_id=enrolment.id)
