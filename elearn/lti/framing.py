@@ -4,7 +4,13 @@ Moodle shows an External tool in an iframe on its own site, so for the browser e
 request to elearn from there is cross-site.  Two things follow:
 
 * The session cookie must be ``SameSite=None; Secure`` or the browser drops it in the frame
-  (``LTI_CROSS_SITE_COOKIES``: ``auto`` = when the public URL is https).  Forms keep their
+  (``LTI_CROSS_SITE_COOKIES``: ``auto`` = when the public URL is https).  It is also
+  ``Partitioned`` (CHIPS): browsers that block third-party cookies (Chrome in incognito or with
+  third-party cookies blocked, as the test suite's Chromium does) still keep a partitioned
+  cookie, stored apart for each top-level site, so the session lives inside the platform's
+  frame without becoming a cross-site tracking cookie; browsers that do not know the
+  attribute ignore it.  Where the cookie is refused all the same, the landing page offers a
+  new window (``views.landing``).  Forms keep their
   CSRF tokens, and JSON endpoints still demand ``application/json``, which a cross-site
   page cannot send without CORS consent.
 * Pages forbid framing by default (``frame-ancestors 'none'``).  After a launch the session
@@ -57,4 +63,5 @@ def init_app(app: Flask) -> None:
     if cross_site_cookies(app):
         app.config["SESSION_COOKIE_SAMESITE"] = "None"
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_PARTITIONED"] = True
     app.before_request(_frame_for_launched_sessions)

@@ -20,7 +20,7 @@ class LaunchPost:
     state: str
 
 
-def _field(page: str, name: str) -> str:
+def field_value(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     assert match, f"no {name} in the platform's form: {page[:300]}"
     return html.unescape(match.group(1))
@@ -34,7 +34,7 @@ def login(browser: requests.Session, platform: TestPlatform, hint: str) -> Launc
     answer = browser.get(first.headers["Location"], allow_redirects=False, timeout=10)
     assert answer.status_code == 200, answer.text[:500]
     action = html.unescape(re.search(r'action="([^"]*)"', answer.text).group(1))
-    return LaunchPost(action, _field(answer.text, "id_token"), _field(answer.text, "state"))
+    return LaunchPost(action, field_value(answer.text, "id_token"), field_value(answer.text, "state"))
 
 
 def post_launch(browser: requests.Session, post: LaunchPost, **changes) -> requests.Response:

@@ -311,6 +311,7 @@ def _routes(platform: TestPlatform) -> None:
 
     @app.get("/jwks")
     def jwks():
+        platform.state.record("jwks_fetches", time.time())
         return jsonify({"keys": [Registration.get_jwk(key.public) for key in platform.keys]})
 
     @app.get("/auth")

@@ -46,6 +46,7 @@ class PlatformState:
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
     deep_link_refusals: list[str] = field(default_factory=list)
     registrations: list[dict[str, Any]] = field(default_factory=list)
+    jwks_fetches: list[float] = field(default_factory=list)  # when the JWKS was served
     plans: dict[str, LaunchPlan] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
