@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -51,6 +52,24 @@ def _username(platform: LtiPlatform, sub: str) -> str:
     return f"lti-{platform.id}-{digest.hexdigest()[:20]}"
 
 
+def _new_identity(session: Session, platform: LtiPlatform, sub: str, role: Role) -> LtiIdentity:
+    """Create the account and its link; when a simultaneous first launch of the same person
+    created them a moment earlier, use theirs."""
+    try:
+        with session.begin_nested():
+            user = User(username=_username(platform, sub), role=role,
+                        display_name=platform.name or "LMS")
+            user.set_password(secrets.token_urlsafe(32))  # never told: no local sign-in
+            session.add(user)
+            session.flush()
+            identity = LtiIdentity(platform_id=platform.id, sub=sub, user_id=user.id)
+            session.add(identity)
+        return identity
+    except IntegrityError:
+        return session.scalar(select(LtiIdentity).where(LtiIdentity.platform_id == platform.id,
+                                                        LtiIdentity.sub == sub))
+
+
 def link_account(session: Session, launch: ValidLaunch, *, keep_personal: bool) -> User:
     """The account linked to the launch's ``iss`` + ``sub``, created on first launch."""
     claims = launch.claims
@@ -59,17 +78,10 @@ def link_account(session: Session, launch: ValidLaunch, *, keep_personal: bool) 
     identity = session.scalar(select(LtiIdentity).where(
         LtiIdentity.platform_id == platform.id, LtiIdentity.sub == claims["sub"]))
     if identity is None:
-        user = User(username=_username(platform, claims["sub"]), role=role,
-                    display_name=platform.name or "LMS")
-        user.set_password(secrets.token_urlsafe(32))  # never told to anyone: no local sign-in
-        session.add(user)
-        session.flush()
-        identity = LtiIdentity(platform_id=platform.id, sub=claims["sub"], user_id=user.id)
-        session.add(identity)
-    else:
-        user = session.get(User, identity.user_id)
-        identity.last_launch_at = utcnow()
-        user.role = role
+        identity = _new_identity(session, platform, claims["sub"], role)
+    user = session.get(User, identity.user_id)
+    user.role = role
+    identity.last_launch_at = utcnow()
     if keep_personal:
         name = claims.get("name") or " ".join(
             part for part in (claims.get("given_name"), claims.get("family_name")) if part)

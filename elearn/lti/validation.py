@@ -31,7 +31,8 @@ from typing import Any
 
 from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, DecodeError, InvalidKeyIdError, JoseError
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -235,12 +236,29 @@ def validate_launch(session: Session, form: dict[str, str], *, jwks_max_age: flo
     _audience(claims, platform)
     nonce = _nonce(session, claims, state, platform)
     deployment = _lti_claims(session, claims, platform)
-    state.used_at = utcnow()
-    expires = utcnow() + timedelta(seconds=max(float(claims["exp"]) - now, 0)
-                                   + 2 * CLOCK_SKEW_SECONDS)
-    session.add(LtiNonce(platform_id=platform.id, nonce=nonce, expires_at=expires))
-    session.flush()
+    _spend(session, state, platform, nonce, float(claims["exp"]) - now)
     return ValidLaunch(platform=platform, deployment=deployment, claims=claims, state=state)
+
+
+def _spend(session: Session, state: LtiLoginState, platform: LtiPlatform, nonce: str,
+           remaining: float) -> None:
+    """Spend the state and store the nonce so that of two simultaneous posts of one launch
+    exactly one passes: the state is spent by a conditional UPDATE, the nonce is unique."""
+    spent = session.execute(update(LtiLoginState)
+                            .where(LtiLoginState.id == state.id,
+                                   LtiLoginState.used_at.is_(None))
+                            .values(used_at=utcnow())
+                            .execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        raise LaunchRefused("state", "the state was already used by an earlier launch",
+                            platform=platform)
+    expires = utcnow() + timedelta(seconds=max(remaining, 0) + 2 * CLOCK_SKEW_SECONDS)
+    try:
+        with session.begin_nested():
+            session.add(LtiNonce(platform_id=platform.id, nonce=nonce, expires_at=expires))
+    except IntegrityError:
+        raise LaunchRefused("nonce_reused", "this id_token (its nonce) was already used",
+                            platform=platform) from None
 
 
 def log_refusal(refused: LaunchRefused, where: str) -> None:

@@ -163,3 +163,27 @@ def test_launch_naming_an_unknown_course_is_refused(registered, course, caplog, 
     answer = launch(requests.Session(), platform,
                     platform.plan(user=SUB, custom={"course": "no-such-course"}))
     _assert_refused(answer, "unknown_course", 404, caplog, db_session)
+
+
+def test_simultaneous_posts_of_one_launch_pass_once(registered, course, db_session):
+    """Two posts of the same form at once (a double click, a replay racing the original):
+    one launch, one refusal, never a server error."""
+    import threading
+    platform = registered
+    post = login(requests.Session(), platform,
+                 platform.plan(user=SUB, custom={"course": course["slug"]}))
+    answers: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def send():
+        barrier.wait()
+        answers.append(post_launch(requests.Session(), post).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers) == [303, 400]
+    assert _created(db_session)["LtiNonce"] == 1
+    assert _created(db_session)["User"] == 1
