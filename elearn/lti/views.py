@@ -12,9 +12,10 @@ import logging
 
 from flask import (Blueprint, Response, current_app, g, jsonify, redirect, render_template,
                    request, url_for)
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from elearn.access import public
+from elearn.auth import start_session
 from elearn.db import get_session
 from elearn.i18n import current_language
 from elearn.lti import claims as C
@@ -82,7 +83,7 @@ def launch():
     except LaunchRefused as refused:
         return _refused(refused, "launch")
     origin = origin_of(valid.platform.auth_login_url)
-    login_user(result.user)
+    start_session(result.user)
     remember_platform(origin)
     token = new_handoff(session, result.user, valid.platform, _landing_target(result))
     log.info("LTI launch: platform=%s user=%s role=%s course=%s", valid.platform.issuer,
@@ -123,7 +124,7 @@ def landing(token: str):
             spend_handoff(session, handoff)
         return redirect(handoff.target, code=303)
     if request.args.get("window") == "new" and handoff.used_at is None:
-        login_user(session.get(User, handoff.user_id))
+        start_session(session.get(User, handoff.user_id))
         remember_platform(origin)
         spend_handoff(session, handoff)
         return redirect(handoff.target, code=303)
