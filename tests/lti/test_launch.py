@@ -70,3 +70,34 @@ def test_instructor_and_administrator_land_on_their_pages(app, registered, cours
                                     .join(User, User.id == LtiIdentity.user_id)).all())
     assert roles == {"teacher-1": Role.TRAINER, "admin-1": Role.ADMIN}
     assert db_session.scalar(select(func.count(Enrolment.id))) == 0
+
+
+def test_learner_launch_publishes_lti_launched(app, registered, course, db_session):
+    from elearn.events import LtiLaunched, subscribe
+    seen = []
+    subscribe(app, lambda session, event: seen.append(event)
+              if isinstance(event, LtiLaunched) else None)
+    platform = registered
+    answer = launch(requests.Session(), platform, platform.plan(
+        user="moodle-8", custom={"course": course["slug"]}))
+    assert answer.status_code == 303
+    [event] = seen
+    launch_link = db_session.get(LtiLaunchLink, event.launch_link_id)
+    assert (launch_link.enrolment_id, launch_link.resource_link_id) == \
+        (event.enrolment_id, event.resource_link_id)
+
+
+def test_login_initiation_by_post_and_foreign_targets(tool, registered, course):
+    platform = registered
+    hint = platform.plan(user="moodle-9", custom={"course": course["slug"]})
+    form = {"iss": platform.issuer, "login_hint": "moodle-9", "lti_message_hint": hint,
+            "target_link_uri": f"{tool}/lti/launch", "client_id": platform.client_id}
+    posted = requests.post(f"{tool}/lti/login", data=form, allow_redirects=False, timeout=10)
+    assert posted.status_code == 302 and posted.headers["Location"].startswith(platform.auth_url)
+    foreign = requests.post(f"{tool}/lti/login", data=dict(
+        form, target_link_uri="https://evil.example/lti/launch"), allow_redirects=False,
+        timeout=10)
+    assert foreign.status_code == 400 and 'id="failed-check">target_link_uri<' in foreign.text
+    missing = requests.get(f"{tool}/lti/login", params={"iss": platform.issuer},
+                           allow_redirects=False, timeout=10)
+    assert missing.status_code == 400 and "missing_parameter" in missing.text

@@ -117,3 +117,14 @@ def test_cli_approve_and_tool_config(app, tool, platform, db_session):
     assert config["Redirection URI(s)"] == f"{tool}/lti/launch"
     assert config["Public keyset"] == f"{tool}/lti/jwks"
     assert config["Dynamic registration URL"] == f"{tool}/lti/register"
+
+
+def test_admin_page_removes_a_platform_and_is_for_admins_only(app, registered, db_session,
+                                                              client_as):
+    platform_id = db_session.scalar(select(LtiPlatform.id))
+    assert client_as("trainer").get("/admin/lti").status_code == 403
+    admin = client_as("admin")
+    assert admin.post(f"/admin/lti/platforms/{platform_id}/remove").status_code == 303
+    assert db_session.scalar(select(func.count(LtiPlatform.id))) == 0
+    assert "Oppimisympäristöjä ei ole vielä rekisteröity." in \
+        admin.get("/admin/lti").get_data(as_text=True)
