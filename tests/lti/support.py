@@ -34,7 +34,8 @@ def login(browser: requests.Session, platform: TestPlatform, hint: str) -> Launc
     answer = browser.get(first.headers["Location"], allow_redirects=False, timeout=10)
     assert answer.status_code == 200, answer.text[:500]
     action = html.unescape(re.search(r'action="([^"]*)"', answer.text).group(1))
-    return LaunchPost(action, field_value(answer.text, "id_token"), field_value(answer.text, "state"))
+    return LaunchPost(action, field_value(answer.text, "id_token"),
+                      field_value(answer.text, "state"))
 
 
 def post_launch(browser: requests.Session, post: LaunchPost, **changes) -> requests.Response:
