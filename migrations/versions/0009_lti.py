@@ -1,8 +1,8 @@
 """LTI 1.3 tool: platforms and deployments, the tool's keys, identities, resource and launch
 links, and the one-time login states, nonces and landing hand-offs
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 15:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import elearn.db
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
