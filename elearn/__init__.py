@@ -21,6 +21,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
                 static_folder=str(PROJECT_ROOT / "static"), template_folder="web/templates")
     app.config.update(load_settings(app.instance_path, overrides=overrides))
+    from elearn.security.converters import BoundedIntegerConverter
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before the first route
     app.config["TESTING"] = app.config.get("TESTING", app.config["ENV"] == "testing")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -63,9 +65,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _protect_forms():
-    """CSRF check for every form post.  JSON clients (/api/, /xapi/) are exempt: they must send
-    ``application/json`` bodies, which browsers cannot send cross-site without CORS consent,
-    and the session cookie is SameSite=Lax."""
+    """CSRF check for every form post.  JSON clients (/api/, /xapi/) are exempt: every
+    mutating /api/ call must say ``Content-Type: application/json`` (even with an empty body),
+    which browsers cannot send cross-site without CORS consent, whatever the cookie's
+    SameSite setting."""
     from flask import abort, current_app, request
 
     from elearn.access import is_api_request
@@ -74,9 +77,10 @@ def _protect_forms():
     if getattr(view, "cross_site_form", False):
         return None  # e.g. an LTI launch: a signed token and a one-time state protect it
     if is_api_request():
-        if mutating and request.path.startswith("/api/") and request.content_length \
-                and not request.is_json:
-            abort(415, description="Send the request body as application/json.")
+        if mutating and request.path.startswith("/api/") and not request.is_json \
+                and request.routing_exception is None:
+            abort(415, description="Send the request as application/json, "
+                                   "even when it has no body.")
         return None
     if mutating and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()

@@ -5,6 +5,7 @@ Feature packages add their own groups (courses, xapi, reports) in their ``init_a
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 import click
@@ -93,6 +94,15 @@ def users_create(username, role, display_name, email, organisation_unit, passwor
         click.echo(f"created {user.role.value} {user.username}")
 
 
+def gunicorn_command(bin_dir: str, host: str, port: int, workers: int) -> list[str]:
+    """The web server's command line.  Request lines are left to the application (gunicorn's
+    ``0``: up to 1 MB), which answers those over ``ELEARN_MAX_URL_LENGTH`` with a 414 in the
+    JSON error shape on /api/ and /xapi/ instead of gunicorn's HTML page."""
+    return [os.path.join(bin_dir, "gunicorn"), "--workers", str(workers),
+            "--bind", f"{host}:{port}", "--access-logfile", "-",
+            "--limit-request-line", "0", "elearn.wsgi:app"]
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -107,9 +117,7 @@ def serve(host: str, port: int, workers: int, no_delivery: bool) -> None:
 
     workers = workers or 2 * (os.cpu_count() or 1)
     bin_dir = os.path.dirname(sys.executable)
-    children = [subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--workers", str(workers),
-                                  "--bind", f"{host}:{port}", "--access-logfile", "-",
-                                  "elearn.wsgi:app"])]
+    children = [subprocess.Popen(gunicorn_command(bin_dir, host, port, workers))]
     xapi = current_app.cli.commands.get("xapi")
     if not no_delivery and xapi is not None and "worker" in getattr(xapi, "commands", {}):
         children.append(subprocess.Popen([sys.executable, "-m", "elearn.cli", "xapi", "worker"]))

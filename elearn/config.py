@@ -36,6 +36,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_MAX_HOURS": 12,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_URL_LENGTH": 8192,  # longest request line (path and query) answered; 414 beyond
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

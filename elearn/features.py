@@ -21,8 +21,8 @@ def _feature_inits():
     from elearn.web import learner
     from elearn.xapi import outbox as xapi_outbox
     from elearn.xapi import feature as xapi_delivery
-    from elearn import privacy
+    from elearn import privacy, security
 
     return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
             hr_views.init_app, trainer_views.init_app, xapi_delivery.init_app,
-            admin_views.init_app, privacy.init_app, lti.init_app]
+            admin_views.init_app, privacy.init_app, lti.init_app, security.init_app]

@@ -61,7 +61,7 @@ def _open_attempt(app, unit_key: str) -> tuple[int, dict]:
 def _hot_path_counts(app, client) -> dict[str, int]:
     """Queries of each hot path in the steady state (the learner already enrolled, had every
     unit open once and wrote each unit's reflection, as during a course)."""
-    assert client.post(f"/api/courses/{SLUG}/enrolment").status_code == 201
+    assert client.post(f"/api/courses/{SLUG}/enrolment", json={}).status_code == 201
     with app.extensions["elearn.db"].session_scope() as session:
         keys = list(session.scalars(select(Unit.unit_key).order_by(Unit.position)))
     for key in keys:  # first opens publish "experienced"; they are not the steady state
@@ -112,7 +112,7 @@ def test_hot_paths_query_count_does_not_grow_with_the_course(app, client_as, sma
 def _reflection_list_counts(app, client) -> dict[str, int]:
     """Queries of the learner's reflection list (page, JSON, Markdown download) after
     writing one reflection in every unit."""
-    assert client.post(f"/api/courses/{SLUG}/enrolment").status_code == 201
+    assert client.post(f"/api/courses/{SLUG}/enrolment", json={}).status_code == 201
     with app.extensions["elearn.db"].session_scope() as session:
         keys = list(session.scalars(select(Unit.unit_key).order_by(Unit.position)))
     for key in keys:
@@ -154,7 +154,7 @@ def _course_list_counts(app, client, courses: int, completed: bool) -> dict[str,
         for slug in slugs:
             make_course_version(session, slug=slug, units=3, max_attempts=2)
     for slug in slugs:
-        assert client.post(f"/api/courses/{slug}/enrolment").status_code == 201
+        assert client.post(f"/api/courses/{slug}/enrolment", json={}).status_code == 201
         with app.extensions["elearn.db"].session_scope() as session:
             key = session.scalars(
                 select(Unit.unit_key).join(CourseVersion, CourseVersion.id == Unit.version_id)

@@ -19,6 +19,7 @@ from elearn.services.reports import (DATE_FIELDS, MAX_PER_PAGE, SORT_COLUMNS, ST
                                      csv_lines, iter_completion_rows)
 
 HR_ROLES = (Role.HR, Role.ADMIN)
+MAX_PAGE = 1_000_000  # far beyond any report; keeps OFFSET within the database's integers
 DELIMITERS = {"comma": ",", "semicolon": ";", ",": ",", ";": ";"}
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/reports",
@@ -46,7 +47,7 @@ class CompletionFilterSchema(Schema):
 class CompletionQuerySchema(CompletionFilterSchema):
     sort = fields.String(load_default="enrolled_at", validate=validate.OneOf(sorted(SORT_COLUMNS)))
     direction = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

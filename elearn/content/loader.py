@@ -18,6 +18,7 @@ from typing import Any
 
 from elearn.content.problems import Problem, sort_problems
 from elearn.content.yamlsource import YAMLProblem, YMap, parse_yaml
+from elearn.security.text import text_problem, unstorable_at
 
 LANGUAGES = ("fi", "sv", "en")
 COURSE_FILE = "course.yaml"
@@ -101,8 +102,16 @@ def _read_text(file: TextFile, problems: list[Problem]) -> None:
     except UnicodeDecodeError as exc:
         problems.append(Problem(file.display, 1 + file.fs_path.read_bytes()[:exc.start].count(b"\n"),
                                 "not UTF-8 text"))
+        return
     except OSError as exc:
         problems.append(Problem(file.display, 1, f"cannot read the file ({exc.strerror})"))
+        return
+    where = unstorable_at(file.text)
+    if where is not None:
+        problem = text_problem(file.text[where])
+        problems.append(Problem(file.display, 1 + file.text.count("\n", 0, where),
+                                f"the file {problem}"))
+        file.text = None
 
 
 def _read_yaml(fs_path: Path, display: str, problems: list[Problem]) -> YAMLFile:

@@ -41,6 +41,12 @@ PAIR_FIELDS = {"id": True, "source": True, "target": True}
 ITEM_FIELDS = {"id": True, "text": True}
 FEEDBACK_FIELDS = {"correct": True, "incorrect": True}
 REFLECTION_FIELDS = {"id": True, "prompt": True, "min_length": False}
+# Upper bounds keep every number inside the database's integers and within reason.
+MAX_ATTEMPTS = 1000
+MAX_DRAW = 1000
+MAX_POINTS = 1000
+MAX_MINUTES = 10_000
+MAX_MIN_LENGTH = 20_000  # the longest reflection a learner may save (services.reflections)
 
 
 def _at(where: str, key: str | int) -> str:
@@ -167,6 +173,9 @@ class FileChecker:
         if not integer and not _is_number(value):
             self.add(line, f"{here}: expected a number")
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.add(line, f"{here}: expected a finite number")
+            return None
         if value < low or (high is not None and value > high):
             self.add(line, f"{here}: {rule} (got {value})")
             return None
@@ -262,7 +271,8 @@ def _check_unit(course: LoadedCourse, unit: LoadedUnit, source_ids: set[str] | N
         if "title" in data:
             check.language_map(data, "title", "")
         if "estimated_minutes" in data:
-            check.number_in(data, "estimated_minutes", "", 0, None, True, "must be 0 or more")
+            check.number_in(data, "estimated_minutes", "", 0, MAX_MINUTES, True,
+                        f"must be 0 to {MAX_MINUTES}")
         if "objectives" in data:
             _check_objectives(check, data)
         if "sources" in data:
@@ -326,8 +336,8 @@ def _check_quiz(check: FileChecker, data: YMap, source_ids: set[str] | None) -> 
     if "pass_mark" in quiz:
         check.number_in(quiz, "pass_mark", "quiz", 0, 1, False, "must be between 0 and 1")
     if "max_attempts" in quiz:
-        check.number_in(quiz, "max_attempts", "quiz", 0, None, True,
-                        "must be 0 (unlimited) or more")
+        check.number_in(quiz, "max_attempts", "quiz", 0, MAX_ATTEMPTS, True,
+                        f"must be 0 (unlimited) to {MAX_ATTEMPTS}")
     bank_size = None
     if "questions" in quiz:
         questions = check.items(quiz, "questions", "quiz", 1, "question")
@@ -338,7 +348,8 @@ def _check_quiz(check: FileChecker, data: YMap, source_ids: set[str] | None) -> 
                 _check_question(check, question, questions.item_line(index),
                                 _at("quiz.questions", index), seen, source_ids)
     if "draw" in quiz:
-        draw = check.number_in(quiz, "draw", "quiz", 1, None, True, "must be 1 or more")
+        draw = check.number_in(quiz, "draw", "quiz", 1, MAX_DRAW, True,
+                               f"must be 1 to {MAX_DRAW}")
         if draw is not None and bank_size is not None and draw > bank_size:
             check.add(quiz.value_line("draw"), f"quiz.draw: draws {draw} questions but the bank "
                                                f"has {bank_size}")
@@ -364,9 +375,9 @@ def _check_question(check: FileChecker, question: Any, line: int, where: str,
         _check_question_source(check, entry, where, source_ids)
     if "points" in entry:
         value = entry["points"]
-        if not _is_number(value) or value <= 0:
+        if not _is_number(value) or not 0 < value <= MAX_POINTS:
             check.add(entry.value_line("points"), f"{_at(where, 'points')}: expected a number "
-                                                  "above 0")
+                                                  f"above 0, at most {MAX_POINTS}")
     if "prompt" in entry:
         check.language_map(entry, "prompt", where)
     if "feedback" in entry:
@@ -474,4 +485,5 @@ def _check_reflections(check: FileChecker, data: YMap) -> None:
         if "prompt" in entry:
             check.language_map(entry, "prompt", where)
         if "min_length" in entry:
-            check.number_in(entry, "min_length", where, 0, None, True, "must be 0 or more")
+            check.number_in(entry, "min_length", where, 0, MAX_MIN_LENGTH, True,
+                            f"must be 0 to {MAX_MIN_LENGTH}")

@@ -4,13 +4,29 @@ PyYAML's ``safe_load`` forgets where a value came from, but every problem in a c
 must name its line.  We compose the node tree with the safe loader and convert it ourselves
 into dicts and lists that remember the line of each key and value.  Duplicate keys (silently
 overwritten by PyYAML) are reported instead.
+
+Course files come from people and from uploaded folders, so the reader is also a boundary.
+Before the tree is built, one pass over the parser's events refuses what a course never
+needs and an attacker would: anchors and aliases (an alias "bomb" expands exponentially when
+converted), nesting deeper than :data:`MAX_DEPTH` (the composer recurses per level) and files
+over :data:`MAX_CHARACTERS`.  Values that cannot become data (integers of thousands of digits,
+impossible dates, NUL characters or lone surrogates from escapes) are problems on their line,
+never tracebacks.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
+from yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from elearn.security.text import text_problem
+
+MAX_CHARACTERS = 1_000_000
+MAX_DEPTH = 40
+MAX_INTEGER_DIGITS = 30
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 class YMap(dict):
@@ -69,11 +85,30 @@ class _Converter:
         self.problems: list[tuple[int, str]] = []
         self.active: set[int] = set()
 
+    def scalar(self, node: ScalarNode) -> Any:
+        """The value of a plain or quoted scalar; None (and a problem) when it has none."""
+        if node.tag == _INT_TAG and len(node.value) > MAX_INTEGER_DIGITS:
+            self.problems.append((_line(node), f"a number of more than {MAX_INTEGER_DIGITS} "
+                                               "digits"))
+            return None
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            self.problems.append((_line(node), f"cannot read the value {node.value[:40]!r} "
+                                               f"({exc.__class__.__name__})"))
+            return None
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                self.problems.append((_line(node), f"the text {problem}"))
+                return None
+        return value
+
     def convert(self, node: Node) -> Any:
         if id(node) in self.active:
             raise YAMLProblem(_line(node), "recursive YAML alias")
         if isinstance(node, ScalarNode):
-            return self.loader.construct_object(node, deep=True)
+            return self.scalar(node)
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -89,7 +124,9 @@ class _Converter:
                     if not isinstance(key_node, ScalarNode):
                         self.problems.append((_line(key_node), "a key must be a plain value"))
                         continue
-                    key = self.loader.construct_object(key_node, deep=True)
+                    key = self.scalar(key_node)
+                    if key is None:
+                        continue
                     if key in result:
                         self.problems.append(
                             (_line(key_node), f"duplicate key {key!r} (first on line "
@@ -116,8 +153,11 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
     Returns the data (None for an empty document) and lesser problems as (line, message);
     raises :class:`YAMLProblem` when the text is not YAML at all.
     """
+    if len(text) > MAX_CHARACTERS:
+        raise YAMLProblem(1, f"the file is longer than {MAX_CHARACTERS:,} characters")
     loader = _Loader(text)
     try:
+        _screen(text)
         node = loader.get_single_node()
         if node is None:
             return None, []
@@ -131,5 +171,28 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
         raise YAMLProblem(line, f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:
         raise YAMLProblem(1, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _screen(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting from the event stream, before composing."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, AliasEvent):
+                raise YAMLProblem(line, "YAML aliases (*name) are not allowed in course files; "
+                                        "write the value out")
+            if isinstance(event, NodeEvent) and event.anchor is not None:
+                raise YAMLProblem(line, "YAML anchors (&name) are not allowed in course files")
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YAMLProblem(line, f"nested more than {MAX_DEPTH} levels deep")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
     finally:
         loader.dispose()

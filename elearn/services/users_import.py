@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.models import Role, User
+from elearn.security.text import text_problem
 from elearn.services.accounts import MIN_PASSWORD_LENGTH
 
 REQUIRED_COLUMNS = ("username", "display_name", "email", "organisation_unit", "role")
@@ -62,7 +63,10 @@ def parse(text: str, filename: str) -> list[ImportRow]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportProblems([f"{filename}:1: cannot read the header row ({exc})"]) from None
     problems: list[str] = []
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
@@ -78,7 +82,16 @@ def parse(text: str, filename: str) -> list[ImportRow]:
     reader.fieldnames = header
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
-    for record in reader:
+    records = iter(reader)
+    while True:
+        starts_at = reader.line_num + 1
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's limit: stop reading here
+            problems.append(f"{filename}:{starts_at}: cannot read the row ({exc})")
+            break
         line = reader.line_num
         messages = _check(record, seen, line)
         if messages:
@@ -104,6 +117,11 @@ def _check(record: dict, seen: dict[str, int], line: int) -> list[str]:
     messages = []
     if None in record:  # more cells than columns
         messages.append("too many cells for the header's columns")
+    for name, value in record.items():
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            messages.append(f"{name or 'extra cell'}: {problem}")
+            return messages  # nothing else about such a row is worth reading
     username = (record.get("username") or "").strip()
     if not username:
         messages.append("username: must not be empty")

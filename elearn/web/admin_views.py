@@ -8,6 +8,7 @@ confirmed with a message naming the account and the old and new values, and writ
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
@@ -60,8 +61,9 @@ def _list_filters() -> tuple[AccountFilters, int, dict[str, str], dict[str, list
         errors["name"] = [_("At most %(max)s characters.", max=NAME_MAX)]
     page = 1
     if raw["page"]:
-        if raw["page"].isdigit() and int(raw["page"]) >= 1:
-            page = int(raw["page"])
+        if re.fullmatch(r"[0-9]+", raw["page"]) and int(raw["page"][:8]) >= 1:
+            # beyond the last page shows the last page; no need to read thousands of digits
+            page = int(raw["page"]) if len(raw["page"]) <= 7 else 10**7
         else:
             errors["page"] = [_("The page must be a whole number from 1 up.")]
     filters = AccountFilters(role=role, organisation_unit=raw["organisation_unit"] or None,

@@ -24,6 +24,7 @@ from sqlalchemy import Select, Text, cast, or_, select
 
 from elearn.errors import APIError
 from elearn.models.xapi import XapiStatement
+from elearn.security import safe_json
 
 PARAMETERS = frozenset({"statementId", "voidedStatementId", "agent", "verb", "activity",
                         "registration", "related_activities", "related_agents", "since",
@@ -126,8 +127,10 @@ def parse_timestamp_param(name: str, raw: str) -> str:
 def agent_key(raw: str) -> str:
     """The ``actor_key`` an ``agent`` parameter (Agent or Identified Group JSON) matches."""
     try:
-        agent = json.loads(raw)
-    except json.JSONDecodeError:
+        agent = safe_json.loads(raw, root="agent")
+    except safe_json.UnsafeJSON as exc:
+        raise bad("agent", exc.message) from None
+    except ValueError:
         raise bad("agent", "expected an Agent as JSON, e.g. "
                            '{"account": {"homePage": "...", "name": "..."}}') from None
     if not isinstance(agent, dict):

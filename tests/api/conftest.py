@@ -19,6 +19,6 @@ def course(app):
 def learner(client_as, course):
     """A signed-in learner enrolled in the course."""
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     return client
 

@@ -13,12 +13,12 @@ def test_catalogue_shows_enrolment(client_as, course):
     assert listed == [{"slug": "testikurssi", "version": 1, "title": "Course testikurssi (sv)",
                        "description": "About testikurssi (sv)", "mastery_score": 0.8,
                        "unit_count": 2, "enrolment": None, "newer_version": None}]
-    enrolled = client.post("/api/courses/testikurssi/enrolment?lang=en")
+    enrolled = client.post("/api/courses/testikurssi/enrolment?lang=en", json={})
     assert enrolled.status_code == 201
     body = enrolled.get_json()
     assert body["course_title"] == "Course testikurssi" and body["version"] == 1
     assert body["current"] is True and body["progress"] == 0.0
-    again = client.post("/api/courses/testikurssi/enrolment")
+    again = client.post("/api/courses/testikurssi/enrolment", json={})
     assert again.status_code == 200 and again.get_json()["id"] == body["id"]
     listed = client.get("/api/courses").get_json()
     assert listed[0]["enrolment"]["registration"] == body["registration"]
@@ -27,7 +27,7 @@ def test_catalogue_shows_enrolment(client_as, course):
 
 
 def test_enrol_in_unknown_course_is_404(client_as, course):
-    response = client_as("learner").post("/api/courses/ei-ole/enrolment")
+    response = client_as("learner").post("/api/courses/ei-ole/enrolment", json={})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "course_not_found"
 

@@ -61,7 +61,7 @@ def test_reflections_are_private_on_every_endpoint(learner, client_as):
     other = client_as("learner")
     assert other.get(TASK).status_code == 404  # not enrolled: nothing of theirs there
     assert other.get(f"/api/reflections/{reflection_id}").status_code == 404
-    other.post("/api/courses/testikurssi/enrolment")
+    other.post("/api/courses/testikurssi/enrolment", json={})
     assert other.get(TASK).status_code == 404  # enrolled, but has written nothing
     assert other.get(f"/api/reflections/{reflection_id}").status_code == 404
     assert other.get("/api/me/reflections").get_json() == {"reflections": []}

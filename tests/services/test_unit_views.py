@@ -94,7 +94,7 @@ def test_page_reload_resumes_where_left_off(app, client_as):
     with app.extensions["elearn.db"].session_scope() as session:
         make_course_version(session, slug="sivukurssi", units=2)
     client = client_as("learner")
-    assert client.post("/api/courses/sivukurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/sivukurssi/enrolment", json={}).status_code == 201
     for key in ("unit-2", "unit-1", "unit-2"):
         assert client.get(f"/learn/courses/sivukurssi/units/{key}").status_code == 200
     progress = client.get("/api/me/progress").get_json()[0]

@@ -84,7 +84,7 @@ def test_ralph_down_actions_commit_and_everything_arrives_once_after_restart(
     try:
         for _ in range(3):
             learner = client_as("learner")
-            assert learner.post("/api/courses/testikurssi/enrolment").status_code == 201
+            assert learner.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
             assert learner.get("/api/courses/testikurssi/units/unit-1").status_code == 200
             assert learner.get("/api/courses/testikurssi/units/unit-2").status_code == 200
         with app.extensions["elearn.db"].session_scope() as session:

@@ -120,11 +120,11 @@ def test_request_that_fails_after_publishing_stores_nothing(action_route, make_u
     app = action_route
     make_user(Role.LEARNER, username="learner-x")
     client = app.test_client()
-    response = client.post("/api/test-only/enrol/conflict")
+    response = client.post("/api/test-only/enrol/conflict", json={})
     assert response.status_code == 409
     assert response.get_json()["error"]["message"] == "Something else happened first."
     assert counts(app) == (0, 0)
-    crashed = client.post("/api/test-only/enrol/crash")
+    crashed = client.post("/api/test-only/enrol/crash", json={})
     assert crashed.status_code == 500
     assert crashed.get_json()["error"]["code"]
     assert counts(app) == (0, 0)
@@ -133,7 +133,7 @@ def test_request_that_fails_after_publishing_stores_nothing(action_route, make_u
 def test_request_that_succeeds_stores_its_statement(action_route, make_user):
     app = action_route
     make_user(Role.LEARNER, username="learner-x")
-    response = app.test_client().post("/api/test-only/enrol/ok")
+    response = app.test_client().post("/api/test-only/enrol/ok", json={})
     assert response.status_code == 200
     assert counts(app) == (1, 2)
 

@@ -17,6 +17,7 @@ from elearn.errors import APIError
 from elearn.i18n import current_language, fmt_number
 from elearn.i18n import gettext as _
 from elearn.models import Enrolment, QuizAttempt, Role, Unit
+from elearn.security.converters import parse_id
 from elearn.services import learning
 from elearn.services.course_structure import UnitInfo, structure_of
 from elearn.web.learner import quiz_form
@@ -187,7 +188,7 @@ def submit_quiz(slug: str, unit_key: str):
     session = get_session()
     enrolment = _enrolment_or_404(slug)
     unit_ = learning.unit_of(session, enrolment, unit_key)
-    attempt_id = request.form.get("attempt_id", type=int)
+    attempt_id = parse_id(request.form.get("attempt_id"))
     posted = session.get(QuizAttempt, attempt_id) if attempt_id is not None else None
     open_attempt = (posted is not None and posted.enrolment_id == enrolment.id
                     and posted.unit_id == unit_.id and posted.submitted_at is None)
