@@ -32,6 +32,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": ["fi", "sv", "en"],
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_SECONDS": 900,
+        # failed sign-ins allowed per client address (Flask-Limiter syntax; elearn.security.throttle)
+        "LOGIN_ADDRESS_LIMIT": "30 per 10 minutes",
+        "RATELIMIT_STORAGE_URI": "memory://",  # where those counts live (per process by default)
+        "TRUSTED_PROXIES": 0,  # proxies in front whose X-Forwarded-For/-Proto to believe
+        "HSTS_MAX_AGE": 31_536_000,  # Strict-Transport-Security when PUBLIC_URL is https
         # sessions end after this long unused, and this long after sign-in (elearn.auth)
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_MAX_HOURS": 12,

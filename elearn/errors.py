@@ -68,6 +68,8 @@ def _details_of(exc: HTTPException) -> dict[str, Any]:
 
 
 def handle_http_exception(exc: HTTPException):
+    if exc.response is not None:  # the raiser rendered its own answer (e.g. the rate limiter)
+        return exc.response
     status = exc.code or 500
     if is_api_request():
         message = exc.description or ""

@@ -70,16 +70,32 @@ def report_completions(course, organisation_unit, date_field, since, until, stat
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--print-passwords", is_flag=True,
               help="Print the random passwords given to new accounts without one.")
+@click.option("--without-passwords", is_flag=True,
+              help="New accounts without a password in the file get none: they sign in "
+                   "through the LMS, or after elearn users set-password.")
+@click.option("--quiet", is_flag=True, help="No progress lines on standard error.")
 @with_appcontext
-def users_import(file, print_passwords):
+def users_import(file, print_passwords, without_passwords, quiet):
     """Create or update accounts from a CSV file (all rows or none).
 
     Columns: username, display_name, email, organisation_unit, role, optional password.
     Existing usernames are updated.  New accounts without a password get a random one,
-    printed only with --print-passwords.
+    printed only with --print-passwords (or none with --without-passwords).  Progress goes
+    to standard error.
     """
+    import time
+
     from elearn.db import get_db
     from elearn.services import users_import as importer
+
+    shown = {"at": 0.0}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if quiet or (done != total and now - shown["at"] < 2):
+            return
+        shown["at"] = now
+        click.echo(f"{stage}: {done:,}/{total:,}", err=True)
 
     try:
         text = Path(file).read_text(encoding="utf-8")
@@ -93,8 +109,10 @@ def users_import(file, print_passwords):
             click.echo(problem, err=True)
         click.echo(f"elearn: {len(exc.problems)} problem(s); nothing was imported", err=True)
         sys.exit(1)
+    progress("checked rows", len(rows), len(rows))
     with get_db().session_scope() as session:
-        result = importer.apply(session, rows)
+        result = importer.apply(session, rows, random_passwords=not without_passwords,
+                                progress=progress)
     click.echo(f"created {len(result.created)}, updated {len(result.updated)} account(s)")
     if result.generated_passwords:
         if print_passwords:
@@ -103,6 +121,35 @@ def users_import(file, print_passwords):
         else:
             click.echo(f"{len(result.generated_passwords)} new account(s) got a random password "
                        "(not shown; use --print-passwords, or reset them)")
+
+
+@click.command("set-password")
+@click.argument("username")
+@with_appcontext
+def users_set_password(username):
+    """Set an account's password (prompted, or ELEARN_NEW_USER_PASSWORD); ends its sessions."""
+    import getpass
+    import os
+
+    from sqlalchemy import select
+
+    from elearn.auth import end_sessions
+    from elearn.db import get_db
+    from elearn.models import User
+    from elearn.services.accounts import MIN_PASSWORD_LENGTH
+
+    password = os.environ.get("ELEARN_NEW_USER_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        click.echo(f"elearn: password: at least {MIN_PASSWORD_LENGTH} characters", err=True)
+        sys.exit(1)
+    with get_db().session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            click.echo(f"elearn: username: no account {username!r}", err=True)
+            sys.exit(1)
+        user.set_password(password)
+        end_sessions(session, user)
+    click.echo(f"{username}: password set")
 
 
 @click.command("set-org-unit")
@@ -134,4 +181,5 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(reports_group)
     users_group.add_command(users_import)
+    users_group.add_command(users_set_password)
     users_group.add_command(users_set_org_unit)

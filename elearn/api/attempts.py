@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from elearn.access import roles
 from elearn.api.learning_schemas import (AttemptFeedbackSchema, AttemptSummarySchema,
@@ -12,6 +12,7 @@ from elearn.api.learning_schemas import (AttemptFeedbackSchema, AttemptSummarySc
                                          language_of, unit_status_data)
 from elearn.db import get_session
 from elearn.models import Role
+from elearn.security.converters import MAX_ID
 from elearn.services import learning
 
 blp = Blueprint("attempts_api", __name__, url_prefix="/api",
@@ -20,6 +21,7 @@ blp = Blueprint("attempts_api", __name__, url_prefix="/api",
 
 class SubmitAttemptSchema(Schema):
     attempt_id = fields.Integer(required=True, strict=True,
+                                validate=validate.Range(min=1, max=MAX_ID),
                                 metadata={"description": "quiz.attempt_id of the unit view"})
     answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
                           required=True,

@@ -16,6 +16,7 @@ from elearn.errors import APIError
 from elearn.models import Role
 from elearn.services import learning
 from elearn.services.i18n_text import text_in
+from elearn.services.reflections import REFLECTION_MAX_LENGTH
 
 blp = Blueprint("reflections_api", __name__, url_prefix="/api",
                 description="The signed-in learner's own reflections (private to them)")
@@ -34,9 +35,11 @@ class ReflectionSchema(Schema):
 
 
 class ReflectionBodySchema(Schema):
-    text = fields.String(required=True,
-                         metadata={"description": "The reflection; at least the task's "
-                                   "min_length characters after trimming"})
+    text = fields.String(required=True, validate=validate.Length(max=REFLECTION_MAX_LENGTH),
+                         metadata={"description": "The reflection: at least the task's own "
+                                   "min_length characters after trimming (see the task's "
+                                   "min_length in the unit view), at most "
+                                   f"{REFLECTION_MAX_LENGTH}"})
 
 
 class ExportRowSchema(Schema):

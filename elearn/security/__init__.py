@@ -9,5 +9,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from elearn.security import input_guard
+    from elearn.security import headers, input_guard, proxies, throttle
     input_guard.init_app(app)
+    throttle.init_app(app)
+    headers.init_app(app)
+    proxies.init_app(app)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from elearn.db import utcnow
-from elearn.models.accounts import LoginFailure, Role, User
+from elearn.models.accounts import LoginFailure, Role, User, dummy_password_hash
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -51,30 +52,46 @@ class LoginOutcome:
 
 
 def authenticate(session: Session, username: str, password: str, remote_addr: str, *,
-                 max_failures: int, lockout_seconds: int) -> LoginOutcome:
-    """Check credentials unless the username is locked after ``max_failures`` recent failures.
+                 max_failures: int, lockout_seconds: int, device: str = "") -> LoginOutcome:
+    """Check credentials unless this client's count of recent failures for the username is
+    at ``max_failures``.
 
-    A locked username is refused even with the right password until the window passes, so
-    guessing cannot continue at full speed.  Success clears the username's failures.
+    ``device`` is the id of the browser's device token for this username ('' when it holds
+    none; see elearn.security.throttle).  A browser with the token is counted on its own
+    failures; every other client shares the account's whole count.  So guessing from
+    anywhere slows to ``max_failures`` tries per ``lockout_seconds`` while the owner's known
+    browsers keep working.  Every answer costs one password hash check, whether the account
+    exists or not, so timing does not tell which usernames exist.  Failures older than the
+    window are deleted as new ones are written; success clears the browser's own failures
+    (all of them when it holds no token).
     """
     username = username.strip()
     now = utcnow()
     window_start = now - timedelta(seconds=lockout_seconds)
-    recent = session.execute(
-        select(func.count(LoginFailure.id), func.max(LoginFailure.at))
-        .where(LoginFailure.username == username, LoginFailure.at >= window_start)
-    ).one()
-    if recent[0] >= max_failures:
-        last = recent[1]
-        if last.tzinfo is None:
-            from datetime import timezone
+    counted = [LoginFailure.username == username, LoginFailure.at >= window_start]
+    if device:
+        counted.append(LoginFailure.device == device)
+    recent, last = session.execute(
+        select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(*counted)).one()
+    if recent >= max_failures:
+        if last.tzinfo is None:  # SQLite's MAX() loses the column type on some versions
             last = last.replace(tzinfo=timezone.utc)
         remaining = int((last + timedelta(seconds=lockout_seconds) - now).total_seconds())
         return LoginOutcome(None, max(remaining, 1))
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not user.check_password(password):
-        session.add(LoginFailure(username=username, remote_addr=remote_addr or "", at=now))
+    if user is None:
+        check_password_hash(dummy_password_hash(), password)  # the same work as a real check
+        verified = False
+    else:
+        verified = user.check_password(password) and user.is_active
+    if not verified:
+        session.execute(delete(LoginFailure).where(LoginFailure.at < window_start))
+        session.add(LoginFailure(username=username[:150], remote_addr=(remote_addr or "")[:64],
+                                 device=device, at=now))
         session.flush()
         return LoginOutcome(None)
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    cleared = [LoginFailure.username == username]
+    if device:
+        cleared.append(LoginFailure.device == device)
+    session.execute(delete(LoginFailure).where(*cleared))
     return LoginOutcome(user)

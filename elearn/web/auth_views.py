@@ -1,13 +1,18 @@
 """Login, logout and the interface-language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+import math
+import time
+
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user
 
 from elearn.access import public, roles
 from elearn.auth import safe_next, sign_out, start_session
 from elearn.db import get_session
 from elearn.i18n import gettext as _
+from elearn.security.throttle import device_of, limit_failed_logins, remember_device
 from elearn.services.accounts import authenticate
 from elearn.web.forms import LanguageForm, LoginForm
 
@@ -31,8 +36,18 @@ def home():
     return redirect(url_for("auth.login"))
 
 
+def _address_over_limit(limit):
+    """The sign-in page when this address has failed too often (elearn.security.throttle)."""
+    form = LoginForm()
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    form.username.errors = [_("Too many failed sign-ins from your network address. "
+                              "Try again in %(minutes)s minutes.", minutes=minutes)]
+    return make_response(render_template("auth/login.html", form=form), 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limit_failed_logins(on_breach=_address_over_limit)
 def login():
     form = LoginForm()
     status = 200
@@ -42,10 +57,12 @@ def login():
         outcome = authenticate(
             get_session(), form.username.data, form.password.data, request.remote_addr or "",
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lockout_seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
+            lockout_seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"],
+            device=device_of(form.username.data))
         if outcome.user is not None:
             start_session(outcome.user)
-            return redirect(safe_next(form.next.data) or landing_url())
+            return remember_device(redirect(safe_next(form.next.data) or landing_url()),
+                                   outcome.user.username)
         g.commit_on_error = True  # keep the failure record that drives throttling
         if outcome.locked_for_seconds:
             minutes = max(1, (outcome.locked_for_seconds + 59) // 60)
