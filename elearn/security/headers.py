@@ -26,7 +26,8 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security",
                                     f"max-age={config['HSTS_MAX_AGE']}")
     declared = response.headers.get("Cache-Control", "")
-    if request.endpoint != "static" and "public" not in declared and _signed_in():
+    if request.endpoint != "static" and "public" not in declared \
+            and "no-store" not in declared and _signed_in():
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response
