@@ -141,8 +141,12 @@ def complete_erasure(session: Session, user: User, erasure: Erasure, *,
                         .values(moved_to_id=None, last_unit_id=None))
     counts["login_records"] = session.execute(
         delete(LoginFailure).where(LoginFailure.username == user.username)).rowcount
+    # Feedback is the organisation's record of its duty to answer: detached, not deleted.
     session.execute(update(AccessibilityFeedback).where(AccessibilityFeedback.user_id == user.id)
                     .values(user_id=None))
+    session.execute(update(AccessibilityFeedback)
+                    .where(AccessibilityFeedback.answered_by_id == user.id)
+                    .values(answered_by_id=None))
     counts["other_rows"] = _delete_remaining(session, user, keep_aggregates)
     session.execute(update(CourseVersion).where(CourseVersion.published_by == user.username)
                     .values(published_by=TOMBSTONE_PREFIX + "trainer"))

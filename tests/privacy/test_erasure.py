@@ -193,3 +193,20 @@ def test_erasure_ends_the_learners_sessions(app, anna, login):
     signed_out = browser.get("/learn/my-data")
     assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]
     assert api.get("/api/me/export").status_code == 401
+
+
+def test_erasing_an_admin_keeps_the_feedback_they_answered_and_their_log(app, make_user):
+    from elearn.privacy.models import AccessibilityFeedback
+    admin = make_user("admin", username="dora.admin", display_name="Dora Dahl")
+    with app.extensions["elearn.db"].session_scope() as session:
+        session.add(AccessibilityFeedback(message="Contrast too low on buttons.",
+                                          user_id=admin.id, answered_by_id=admin.id))
+        session.add(AuditEvent(action="account_view", actor_id=admin.id))
+    assert erase(app, "dora.admin", "--yes").exit_code == 0
+    with app.extensions["elearn.db"].session_scope() as session:
+        [item] = session.scalars(select(AccessibilityFeedback)).all()
+        assert (item.message, item.user_id, item.answered_by_id) == (
+            "Contrast too low on buttons.", None, None)
+        assert session.scalar(select(func.count(AuditEvent.id))
+                              .where(AuditEvent.actor_id == admin.id)) == 1
+        assert session.get(User, admin.id).display_name == ""
