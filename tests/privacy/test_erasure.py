@@ -210,3 +210,36 @@ def test_erasing_an_admin_keeps_the_feedback_they_answered_and_their_log(app, ma
         assert session.scalar(select(func.count(AuditEvent.id))
                               .where(AuditEvent.actor_id == admin.id)) == 1
         assert session.get(User, admin.id).display_name == ""
+
+
+def test_a_statement_in_flight_is_voided_after_its_lease(app, anna):
+    """A pending delivery a worker has claimed may be arriving at the LRS right now: it is
+    voided too, and the voiding statement waits until the claim has expired."""
+    import json
+    from datetime import timedelta
+
+    from elearn.db import utcnow
+    lease_end = utcnow() + timedelta(minutes=5)
+    with app.extensions["elearn.db"].session_scope() as session:
+        delivery = session.scalars(select(XapiDelivery).join(XapiStatement)
+                                   .where(XapiStatement.user_id == anna["user"].id)
+                                   .order_by(XapiDelivery.id)).first()
+        delivery.claimed_until = lease_end
+        target = delivery.statement.statement_id
+    result = erase(app, USERNAME, "--yes")
+    assert "voiding statements queued: eoppiva 1;" in result.output
+    with app.extensions["elearn.db"].session_scope() as session:
+        [(payload, due)] = session.execute(
+            select(XapiStatement.payload, XapiDelivery.next_attempt_at).join(XapiDelivery)
+            .where(XapiStatement.user_id.is_(None))).all()
+    voiding = json.loads(payload)
+    assert voiding["object"] == {"id": target, "objectType": "StatementRef"}
+    assert due > lease_end
+    assert voiding["verb"]["display"] == {"fi": "mitätöi", "sv": "ogiltigförklarade",
+                                          "en": "voided"}
+    assert "version" not in voiding and voiding["timestamp"].endswith("Z")
+    # The id depends only on the voided statement: the same erasure elsewhere agrees.
+    from elearn.xapi.outbox import profile_settings
+    from elearn.xapi.statements import statement_id
+    with app.app_context():
+        assert voiding["id"] == statement_id(profile_settings(app), f"voided|{target}")
