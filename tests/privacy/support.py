@@ -87,3 +87,22 @@ def every_text_value(session) -> list[tuple[str, str, str]]:
                 if value is not None:
                     values.append((table, column, str(value)))
     return values
+
+
+def link_lms_identity(app, username: str, sub: str) -> None:
+    """Link ``username`` to a user ``sub`` of an LMS (as an LTI launch does).  Committed."""
+    from elearn.lti.models import LtiIdentity, LtiPlatform
+
+    with app.extensions["elearn.db"].session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        platform = session.scalar(select(LtiPlatform).where(
+            LtiPlatform.issuer == "https://moodle.example.fi"))
+        if platform is None:
+            platform = LtiPlatform(issuer="https://moodle.example.fi", client_id="elearn",
+                                   auth_login_url="https://moodle.example.fi/auth",
+                                   token_url="https://moodle.example.fi/token",
+                                   jwks_url="https://moodle.example.fi/certs",
+                                   status="active")
+            session.add(platform)
+            session.flush()
+        session.add(LtiIdentity(platform_id=platform.id, sub=sub, user_id=user.id))

@@ -11,11 +11,12 @@ from elearn.privacy import erasure as erasure_module
 from elearn.privacy.models import AuditEvent, Erasure
 from tests.conftest import TEST_PASSWORD
 from tests.factories import make_course_version
-from tests.privacy.support import every_text_value, learner_did_everything
+from tests.privacy.support import every_text_value, learner_did_everything, link_lms_identity
 
 USERNAME = "anna.aaltonen-x7"
 NAME = "Anna Aaltonen"
 EMAIL = "anna.aaltonen@example.fi"
+LMS_SUB = "moodle-user-4711"  # her user id in the LMS that launches the course
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def anna(app, make_user):
     make_user("learner", username="bertil.berg", display_name="Bertil Berg")
     texts = learner_did_everything(app, USERNAME)
     learner_did_everything(app, "bertil.berg")
+    link_lms_identity(app, USERNAME, LMS_SUB)
     return {"user": user, "reflections": texts["reflections"]}
 
 
@@ -42,7 +44,7 @@ def erase(app, username, *extra):
 
 
 def traces(app, anna) -> list[tuple[str, str, str]]:
-    needles = [USERNAME, NAME, EMAIL, *anna["reflections"]]
+    needles = [USERNAME, NAME, EMAIL, LMS_SUB, *anna["reflections"]]
     with app.extensions["elearn.db"].session_scope() as session:
         return [(table, column, value) for table, column, value in every_text_value(session)
                 if any(needle in value for needle in needles)]

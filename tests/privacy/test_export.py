@@ -8,7 +8,8 @@ from sqlalchemy import select
 from elearn.models import User
 from elearn.privacy.models import AuditEvent
 from tests.factories import make_course_version
-from tests.privacy.support import learner_did_everything, rows_pointing_at
+from tests.privacy.support import (learner_did_everything, link_lms_identity,
+                                   rows_pointing_at)
 
 
 @pytest.fixture
@@ -35,6 +36,8 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
     client = login(app.test_client(), anna)  # before the failed sign-in, which it would clear
     learner_did_everything(app, "anna")
     learner_did_everything(app, "bertil")
+    link_lms_identity(app, "anna", "moodle-user-4711")
+    link_lms_identity(app, "bertil", "moodle-user-4712")
 
     response = client.get("/api/me/export?lang=en")
     assert response.status_code == 200
@@ -48,7 +51,7 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
     # The learner did everything, so every kind of learning record is there to find.
     assert {"users", "enrolments", "unit_progress", "quiz_attempts", "attempt_answers",
             "reflections", "xapi_statements", "xapi_deliveries",
-            "login_failures"} <= set(expected)
+            "login_failures", "lti_identities"} <= set(expected)
     exported = {table: {row["id"] for row in rows}
                 for table, rows in export["records"].items()}
     for table, ids in expected.items():
@@ -56,6 +59,7 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
     for table, ids in exported.items():
         assert not ids & others.get(table, set()) - expected.get(table, set()), table
     assert all("password_hash" not in row for row in export["records"]["users"])
+    assert [row["sub"] for row in export["records"]["lti_identities"]] == ["moodle-user-4711"]
 
     # The readable part agrees with the database.
     assert export["account"]["username"] == "anna"
