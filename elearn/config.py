@@ -65,7 +65,6 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "XAPI_CLAIM_LEASE_SECONDS": 0.0,  # 0: long enough for a whole batch with splitting
         "XAPI_PAUSE_RETRY_SECONDS": 3600.0,  # paused destination retried after; 0: only resume
         # xAPI read API
-        "XAPI_READ_LIMIT": 100,  # statements per page when the client gives no limit
         "XAPI_READ_MAX_LIMIT": 500,
         # privacy (docs/privacy.md)
         "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS": False,  # erasure keeps enrolments under a tombstone

@@ -13,7 +13,9 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import DateTime, TypeDecorator
 
 NAMING_CONVENTION = {
@@ -135,3 +137,25 @@ def get_session() -> Session:
         g.db_session = get_db().sessionmaker()
         g.db_session_pending = g.db_session
     return g.db_session
+
+
+class db_clock(FunctionElement):
+    """The database server's clock at the moment a row is written (microseconds, UTC).
+
+    Unlike ``now()`` (the transaction's start on PostgreSQL) this is read when the INSERT
+    runs, and on SQLite only once the INSERT holds the database's write lock; it is the one
+    clock every machine writing rows shares, which the read API's consistency point needs."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(db_clock, "postgresql")
+def _db_clock_postgresql(_element, _compiler, **_kw):  # pragma: no cover - compiler hook
+    return "clock_timestamp()"
+
+
+@compiles(db_clock, "sqlite")
+def _db_clock_sqlite(_element, _compiler, **_kw):  # pragma: no cover - compiler hook
+    # The text SQLAlchemy stores SQLite datetimes as; 'now' has millisecond precision there.
+    return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"

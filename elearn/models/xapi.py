@@ -14,14 +14,14 @@ from sqlalchemy import (JSON, ForeignKey, Index, Integer, String, Text, UniqueCo
                         text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.db import Base, utcnow
+from elearn.db import Base, db_clock, utcnow
 
 DELIVERY_STATES = ("pending", "delivered", "dead")
 
 
 class XapiStatement(Base):
-    """One statement as stored in the outbox.  ``id`` grows monotonically and is the order
-    the read API serves (``stored``); ``statement_id`` is the deterministic xAPI id."""
+    """One statement as stored in the outbox.  The read API serves them in the order of
+    ``stored_at`` (then ``id``); ``statement_id`` is the deterministic xAPI id."""
 
     __tablename__ = "xapi_statements"
 
@@ -36,7 +36,8 @@ class XapiStatement(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id"), default=None)
     timestamp: Mapped[datetime]
-    stored_at: Mapped[datetime] = mapped_column(index=True, default=utcnow)
+    # Set by the database as the row is written (see elearn.xapi.consistency).
+    stored_at: Mapped[datetime] = mapped_column(index=True, default=db_clock())
     context_activity_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     deliveries: Mapped[list[XapiDelivery]] = relationship(back_populates="statement")

@@ -52,7 +52,7 @@ def statement_row(statement: dict[str, Any], *, course_slug: str, user_id: int |
             "verb_id": statement["verb"]["id"], "activity_id": statement["object"]["id"],
             "registration": registration, "actor_key": actor_key(statement["actor"]),
             "course_slug": course_slug, "user_id": user_id, "enrolment_id": enrolment_id,
-            "timestamp": parse_timestamp(statement["timestamp"]), "stored_at": utcnow(),
+            "timestamp": parse_timestamp(statement["timestamp"]),
             "context_activity_ids": context_activity_ids(statement)}
 
 

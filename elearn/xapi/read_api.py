@@ -1,7 +1,8 @@
 """The xAPI read API under ``/xapi/``: HR's systems pull statements as from any LRS.
 
-``GET /xapi/about`` is public.  ``GET``/``HEAD /xapi/statements`` need HTTP Basic
-credentials issued with ``elearn xapi credentials create`` and the
+``GET /xapi/about`` is public.  ``GET``/``HEAD /xapi/statements`` (also as the alternate
+request syntax, ``POST ?method=GET|HEAD`` with headers and parameters as form fields) need
+HTTP Basic credentials issued with ``elearn xapi credentials create`` and the
 ``X-Experience-API-Version`` header (1.0.x), as xAPI 1.0.3 requires of every request.  Any
 parameter this resource does not define is refused with 400 naming it, so a typo in a
 filter cannot silently return everything.
@@ -9,39 +10,38 @@ filter cannot silently return everything.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
+from werkzeug.datastructures import Authorization, Headers, LanguageAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from elearn.access import http_basic, public
 from elearn.db import get_session, utcnow
 from elearn.errors import APIError
 from elearn.models.xapi import XapiStatement
 from elearn.xapi.clients import authenticate
+from elearn.xapi.consistency import consistent_through
 from elearn.xapi.served import authority_agent, authority_key, served
 from elearn.xapi.statement_query import (MORE, PARAMETERS, SINGLE_COMPANIONS, bad,
-                                         decode_cursor, encode_cursor, parse_format,
-                                         parse_query, parse_uuid)
+                                         check_repeated, decode_cursor, encode_cursor,
+                                         parse_attachments, parse_format, parse_query,
+                                         parse_uuid)
 from elearn.xapi.statements import format_timestamp
 
 XAPI_VERSION = "1.0.3"
-# Statements are written in the learner's transaction, which may commit a moment after its
-# rows got their ``stored`` time; we vouch only for what is older than this.
-CONSISTENCY_MARGIN = timedelta(seconds=5)
 
 bp = Blueprint("xapi_read", __name__, url_prefix="/xapi")
 
 
 @bp.after_request
 def _xapi_headers(response: Response) -> Response:
-    """Every answer carries the version; statement answers also the consistency time."""
+    """Every answer carries the version (statement answers also their consistency point)."""
     response.headers["X-Experience-API-Version"] = XAPI_VERSION
-    if request.endpoint == "xapi_read.statements":
-        response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(
-            utcnow() - CONSISTENCY_MARGIN)
     return response
 
 
@@ -52,8 +52,8 @@ def about():
     return jsonify(version=[XAPI_VERSION])
 
 
-def _require_client() -> None:
-    auth = request.authorization
+def _require_client(headers) -> None:
+    auth = Authorization.from_header(headers.get("Authorization"))
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
         raise APIError(401, "Send HTTP Basic credentials issued with "
                             "`elearn xapi credentials create`.")
@@ -61,8 +61,8 @@ def _require_client() -> None:
         raise APIError(401, "Unknown or revoked credentials.")
 
 
-def _require_version() -> None:
-    version = request.headers.get("X-Experience-API-Version")
+def _require_version(headers) -> None:
+    version = headers.get("X-Experience-API-Version")
     if version is None:
         raise APIError(400, "The X-Experience-API-Version header is required (1.0.3).",
                        details={"fields": {"X-Experience-API-Version": ["required"]}})
@@ -71,32 +71,99 @@ def _require_version() -> None:
                        details={"fields": {"X-Experience-API-Version": ["unsupported version"]}})
 
 
-def _json(body: object, stored: datetime | None) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                        mimetype="application/json")
+def _json(body: object, stored: datetime | None, *, attachments: bool = False) -> Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    if attachments:
+        response = _multipart(text)
+    else:
+        response = Response(text, mimetype="application/json")
     if stored is not None:
         response.headers["Last-Modified"] = format_datetime(stored, usegmt=True)
     return response
 
 
-def _pick_language():
+def _multipart(text: str) -> Response:
+    """``attachments=true`` (Communication §2.1.3): ``multipart/mixed`` whose first part is
+    the statement result; these statements carry no attachments, so no other part follows."""
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{text}\r\n"
+            f"--{boundary}--\r\n")
+    return Response(body.encode("utf-8"),
+                    content_type=f"multipart/mixed; boundary={boundary}")
+
+
+def _pick_language(headers):
     """For ``format=canonical``: the language the client accepts best, else the service's
     default language, else the first one the map has."""
     default = current_app.config.get("DEFAULT_LANGUAGE", "fi")
+    accepted = parse_accept_header(headers.get("Accept-Language"), LanguageAccept)
 
     def pick(keys: list[str]) -> str | None:
-        chosen = request.accept_languages.best_match(keys)
+        chosen = accepted.best_match(keys)
         return chosen or (default if default in keys else keys[0])
     return pick
 
 
-@bp.route("/statements", methods=["GET"])
+class _Request:
+    """What a statements request says: parameters and headers, read from the query string and
+    headers, or for the alternate request syntax (Communication §1.3) from the form."""
+
+    def __init__(self, args, headers):
+        self.args = args
+        self.headers = headers
+
+    @classmethod
+    def current(cls) -> "_Request":
+        if request.method != "POST":
+            return cls(request.args, request.headers)
+        return cls._alternate()
+
+    @classmethod
+    def _alternate(cls) -> "_Request":
+        """``POST /xapi/statements?method=GET|HEAD`` with the headers and parameters as form
+        fields; ``method`` is then the only query parameter allowed."""
+        extra = sorted(set(request.args) - {"method"})
+        if extra:
+            raise bad(extra[0], "with method= send every parameter as a form field")
+        method = request.args.get("method")
+        if method not in ("GET", "HEAD"):
+            raise APIError(405, "This resource answers GET and HEAD only; POST is for "
+                                "the alternate syntax with method=GET or method=HEAD.")
+        if request.mimetype != "application/x-www-form-urlencoded":
+            raise APIError(415, "Send the alternate request syntax as "
+                                "application/x-www-form-urlencoded.")
+        form = request.form
+        for name in form:
+            if len(form.getlist(name)) > 1:
+                raise bad(name, "given more than once")
+        names = {name.lower(): name for name in form}
+        headers = Headers(request.headers)
+        params = MultiDict()
+        for name in form:
+            if name.lower() in _FORM_HEADERS:
+                headers[names[name.lower()]] = form[name]
+            elif name == "content":
+                raise bad("content", "GET and HEAD take no content")
+            else:
+                params[name] = form[name]
+        return cls(params, headers)
+
+
+# Headers a client may send as form fields in the alternate request syntax.
+_FORM_HEADERS = {"authorization", "x-experience-api-version", "accept-language",
+                 "content-type", "if-match", "if-none-match"}
+
+
+@bp.route("/statements", methods=["GET", "POST"])
 @http_basic
 def statements():
     """Statements in stored order (newest first unless ``ascending=true``), or one by id."""
-    _require_client()
-    _require_version()
-    args = request.args
+    asked = _Request.current()
+    head = request.method == "HEAD" or (request.method == "POST"
+                                         and request.args.get("method") == "HEAD")
+    _require_client(asked.headers)
+    _require_version(asked.headers)
+    args = asked.args
     for name in args:
         if len(args.getlist(name)) > 1:
             raise bad(name, "given more than once")
@@ -106,34 +173,45 @@ def statements():
                             "Communication 2.1.3",
                        details={"fields": {name: ["unknown parameter"] for name in unknown}})
     authority = authority_agent(current_app.config["PUBLIC_URL"])
-    if "statementId" in args or "voidedStatementId" in args:
-        return _single(args, authority)
-    if MORE in args:
-        if len(args) > 1:
-            raise bad(MORE, "a more link is complete; send no other parameters with it")
-        query = decode_cursor(args[MORE], current_app.config["SECRET_KEY"])
-    else:
-        query = parse_query(args, default_limit=int(current_app.config["XAPI_READ_LIMIT"]),
-                            max_limit=int(current_app.config["XAPI_READ_MAX_LIMIT"]),
-                            authority_key=authority_key(current_app.config["PUBLIC_URL"]))
     session = get_session()
+    pick = _pick_language(asked.headers)
+    if "statementId" in args or "voidedStatementId" in args:
+        return _finish(_single(args, authority, pick), head)
+    max_limit = int(current_app.config["XAPI_READ_MAX_LIMIT"])
+    authority_id = authority_key(current_app.config["PUBLIC_URL"])
+    if MORE in args:
+        query = decode_cursor(args[MORE], current_app.config["SECRET_KEY"])
+        check_repeated(args, query, max_limit=max_limit, authority_key=authority_id)
+    else:
+        query = parse_query(args, max_limit=max_limit, authority_key=authority_id)
+    through = consistent_through(session)
     if query.through is None:  # first page: pin what later pages may contain
-        query = replace(query, through=session.scalar(select(func.max(XapiStatement.id))))
+        query = replace(query, through=through.isoformat())
     rows = list(session.scalars(query.statements()))
     page, more = rows[:query.limit], len(rows) > query.limit
-    pick = _pick_language()
     body = {"statements": [served(row, authority=authority, fmt=query.format,
                                   pick_language=pick) for row in page],
             "more": ""}
     if more and page:
-        token = encode_cursor(query.next_page(page[-1].id),
-                              current_app.config["SECRET_KEY"])
+        token = encode_cursor(query.next_page(page[-1]), current_app.config["SECRET_KEY"])
         body["more"] = url_for("xapi_read.statements") + f"?{MORE}={token}"
     newest = max((row.stored_at for row in page), default=None)
-    return _json(body, newest)
+    response = _json(body, newest, attachments=query.attachments)
+    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(through)
+    return _finish(response, head)
 
 
-def _single(args, authority):
+def _finish(response: Response, head: bool) -> Response:
+    """HEAD (also through the alternate syntax) answers the headers of GET, no body."""
+    if head and request.method == "POST":
+        length = response.calculate_content_length()
+        response.set_data(b"")
+        if length is not None:
+            response.headers["Content-Length"] = str(length)
+    return response
+
+
+def _single(args, authority, pick) -> Response:
     """``statementId`` / ``voidedStatementId``: one statement or 404."""
     if "statementId" in args and "voidedStatementId" in args:
         raise bad("statementId", "give statementId or voidedStatementId, not both")
@@ -141,6 +219,8 @@ def _single(args, authority):
     if extra:
         raise bad(extra[0], "not allowed with statementId or voidedStatementId")
     fmt = parse_format(args)
+    attachments = parse_attachments(args)
+    through = consistent_through(get_session())
     if "voidedStatementId" in args:
         parse_uuid("voidedStatementId", args["voidedStatementId"])
         # This service never voids statements, so no voided statement exists to fetch.
@@ -150,5 +230,7 @@ def _single(args, authority):
                                .where(XapiStatement.statement_id == statement_id))
     if row is None:
         raise APIError(404, "No statement with this id.")
-    return _json(served(row, authority=authority, fmt=fmt, pick_language=_pick_language()),
-                 row.stored_at)
+    response = _json(served(row, authority=authority, fmt=fmt, pick_language=pick),
+                     row.stored_at, attachments=attachments)
+    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(through)
+    return response

@@ -2,10 +2,11 @@
 validated, applied to the outbox, and the ``more`` cursor.
 
 A query is reduced to a :class:`StatementQuery`; the ``more`` link carries that query plus
-the position reached, signed so it cannot be altered and opaque to clients.  Paging is by
-the outbox's monotonic ``id`` (the order of ``stored``), and the first page pins the newest id
-it could see, so pages stay stable while new statements keep arriving; new statements are
-found by polling with ``since``.
+the position reached, signed so it cannot be altered and opaque to clients.  Statements are
+served in ``stored`` order (``stored_at``, then ``id``), and the first page pins its
+consistency point (:mod:`elearn.xapi.consistency`) as the upper bound of every later page,
+so the pages of one query hold exactly the statements stored up to that point, however many
+arrive meanwhile; those are found by the next poll with ``since``.
 
 ``stored`` is served with millisecond precision, so ``since``/``until`` compare at that
 precision too: a client that polls with the last ``stored`` it saw never gets it again.
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, Text, cast, or_, select
+from sqlalchemy import Select, Text, and_, cast, or_, select
 
 from elearn.errors import APIError
 from elearn.models.xapi import XapiStatement
@@ -55,9 +56,10 @@ class StatementQuery:
     until: str | None = None
     limit: int = 100
     format: str = "exact"
+    attachments: bool = False
     ascending: bool = False
-    after: int | None = None          # last id served (exclusive bound)
-    through: int | None = None        # newest id the first page could see
+    after: list[Any] | None = None    # [stored_at ISO, id] of the last statement served
+    through: str | None = None        # the first page's consistent-through point (ISO)
 
     def statements(self) -> Select:
         """The SELECT of matching statements, in ``stored`` order, one row past the page."""
@@ -84,16 +86,24 @@ class StatementQuery:
         if self.until is not None:
             query = query.where(XapiStatement.stored_at < _floor_ms(_time(self.until)) + _MS)
         if self.through is not None:
-            query = query.where(XapiStatement.id <= self.through)
+            query = query.where(XapiStatement.stored_at < _time(self.through) + _MS)
         if self.after is not None:
-            query = query.where(XapiStatement.id > self.after if self.ascending
-                                else XapiStatement.id < self.after)
-        order = XapiStatement.id.asc() if self.ascending else XapiStatement.id.desc()
-        return query.order_by(order).limit(self.limit + 1)
+            stored, pk = _time(self.after[0]), self.after[1]
+            if self.ascending:
+                query = query.where(or_(XapiStatement.stored_at > stored, and_(
+                    XapiStatement.stored_at == stored, XapiStatement.id > pk)))
+            else:
+                query = query.where(or_(XapiStatement.stored_at < stored, and_(
+                    XapiStatement.stored_at == stored, XapiStatement.id < pk)))
+        if self.ascending:
+            order = (XapiStatement.stored_at.asc(), XapiStatement.id.asc())
+        else:
+            order = (XapiStatement.stored_at.desc(), XapiStatement.id.desc())
+        return query.order_by(*order).limit(self.limit + 1)
 
-    def next_page(self, last_id: int) -> "StatementQuery":
-        """The query of the page after the one that ended with ``last_id``."""
-        return replace(self, after=last_id)
+    def next_page(self, last: XapiStatement) -> "StatementQuery":
+        """The query of the page after the one that ended with ``last``."""
+        return replace(self, after=[last.stored_at.isoformat(), last.id])
 
 
 def _time(text: str) -> datetime:
@@ -154,7 +164,7 @@ def agent_key(raw: str) -> str:
     return f"{ifi}:{value}"
 
 
-def parse_query(args: Mapping[str, str], *, default_limit: int, max_limit: int,
+def parse_query(args: Mapping[str, str], *, max_limit: int,
                 authority_key: str) -> StatementQuery:
     """Validate a list query's parameters (single-statement parameters are handled apart)."""
     values: dict[str, Any] = {}
@@ -174,14 +184,15 @@ def parse_query(args: Mapping[str, str], *, default_limit: int, max_limit: int,
     for name in ("since", "until"):
         if name in args:
             values[name] = parse_timestamp_param(name, args[name])
-    limit = default_limit
+    limit = max_limit  # no limit, or 0, means the most the server allows (§2.1.3)
     if "limit" in args:
         raw = args["limit"]
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raise bad("limit", "expected a non-negative integer")
-        limit = int(raw) or max_limit  # 0 means the most the server allows
+        limit = int(raw) or max_limit
     values["limit"] = min(limit, max_limit)
     values["format"] = parse_format(args)
+    values["attachments"] = parse_attachments(args)
     return StatementQuery(**values)
 
 
@@ -189,9 +200,36 @@ def parse_format(args: Mapping[str, str]) -> str:
     value = args.get("format", "exact")
     if value not in FORMATS:
         raise bad("format", "expected exact, ids or canonical")
-    if "attachments" in args and parse_bool("attachments", args["attachments"]):
-        raise bad("attachments", "this LRS stores no attachments; use attachments=false")
     return value
+
+
+def parse_attachments(args: Mapping[str, str]) -> bool:
+    """``attachments=true`` asks for a multipart answer; these statements have none, so it
+    holds only the JSON part."""
+    return "attachments" in args and parse_bool("attachments", args["attachments"])
+
+
+# The query field each list parameter sets (``agent`` also sets ``agent_is_authority``).
+_FIELDS = {"agent": "agent", "verb": "verb", "activity": "activity",
+           "registration": "registration", "related_activities": "related_activities",
+           "related_agents": "related_agents", "since": "since", "until": "until",
+           "limit": "limit", "format": "format", "attachments": "attachments",
+           "ascending": "ascending"}
+
+
+def check_repeated(args: Mapping[str, str], cursor: StatementQuery, *, max_limit: int,
+                   authority_key: str) -> None:
+    """Parameters sent beside ``more`` must say what the link already holds (clients such as
+    Ralph's re-send their query with it); one that would change the query is refused."""
+    given = {name: value for name, value in args.items() if name != MORE}
+    if not given:
+        return
+    repeated = parse_query(given, max_limit=max_limit, authority_key=authority_key)
+    for name in sorted(given):
+        field = _FIELDS[name]
+        if getattr(repeated, field) != getattr(cursor, field):
+            raise bad(name, "differs from the query of the more link; send the link's "
+                            "parameters unchanged or none")
 
 
 def parse_uuid(name: str, raw: str) -> str:
@@ -217,5 +255,5 @@ def decode_cursor(token: str, secret_key: str) -> StatementQuery:
     try:
         fields = _serializer(secret_key).loads(token)
         return StatementQuery(**fields)
-    except (BadSignature, TypeError):
+    except (BadSignature, TypeError, ValueError):
         raise bad(MORE, "not a link this server gave out; start the query again") from None

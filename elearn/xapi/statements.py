@@ -101,10 +101,14 @@ def actor_key(actor: Mapping[str, Any]) -> str:
     return f"mbox:{actor['mbox']}"
 
 
+CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
+
+
 def context_activity_ids(statement: Mapping[str, Any]) -> list[str]:
-    """Ids of a statement's parent and grouping activities, parents first."""
+    """Ids of all a statement's context activities (``related_activities`` matches "any of
+    the context Activities", Communication §2.1.3), parents first."""
     found = statement.get("context", {}).get("contextActivities", {})
-    return [a["id"] for key in ("parent", "grouping") for a in found.get(key, [])]
+    return [a["id"] for key in CONTEXT_ACTIVITY_KINDS for a in found.get(key, [])]
 
 
 # The JSON of activity objects and definitions, per deployment URL, published version and

@@ -107,7 +107,8 @@ def test_unknown_parameter_is_refused_by_name(xapi):
     ({"since": "yesterday"}, "since"), ({"until": "2026-13-01"}, "until"),
     ({"registration": "not-a-uuid"}, "registration"), ({"ascending": "yes"}, "ascending"),
     ({"agent": "{oops"}, "agent"), ({"agent": '{"name": "no ifi"}'}, "agent"),
-    ({"format": "pretty"}, "format"), ({"attachments": "true"}, "attachments"),
+    ({"format": "pretty"}, "format"), ({"attachments": "maybe"}, "attachments"),
+    ({"limit": "\u00b2"}, "limit"), ({"limit": "9" * 5000}, "limit"),
     ({"statementId": "nope"}, "statementId"),
     ({"statementId": str(uuid.UUID(int=1)), "verb": "x"}, "verb"),
     ({"statementId": str(uuid.UUID(int=1)), "voidedStatementId": str(uuid.UUID(int=2))},
@@ -137,6 +138,7 @@ def test_exact_statement_with_lrs_properties_and_headers(app, xapi):
     consistent = datetime.fromisoformat(
         response.headers["X-Experience-API-Consistent-Through"].replace("Z", "+00:00"))
     assert abs(consistent - utcnow()) < timedelta(seconds=30)
+    assert consistent >= moment  # the statement was stored at or before it
 
 
 def test_head_answers_headers_only(app, xapi, creds):
@@ -254,7 +256,100 @@ def test_ascending_more_paging_with_filters(app, xapi):
     seen += ids(response)
     assert response.get_json()["more"] == ""
     assert seen == [statement(n)["id"] for n in range(12) if n % 2]
-    assert xapi.client.get(more + "&limit=3", headers=xapi.headers).status_code == 400
+    conflicting = xapi.client.get(more + "&limit=3", headers=xapi.headers)
+    assert conflicting.status_code == 400
+    assert conflicting.get_json()["error"]["details"]["fields"] == {
+        "limit": ["differs from the query of the more link; send the link's parameters "
+                  "unchanged or none"]}
+    other_agent = json.dumps({"account": {"homePage": HOME, "name": "ben"}})
+    token = more.split("more=", 1)[1]
+    assert xapi(more=token, agent=other_agent).status_code == 400
+    assert xapi(more=token, agent=anna, limit="4").status_code == 200
+
+
+def test_more_accepts_the_parameters_it_already_holds(app, xapi):
+    """Ralph's client re-sends its query (at least ``limit``) beside the token."""
+    add(app, [statement(n, learner="anna") for n in range(7)])
+    anna = json.dumps({"account": {"homePage": HOME, "name": "anna"}})
+    query = {"agent": anna, "ascending": "True", "limit": "3", "format": "exact",
+             "attachments": "false", "related_activities": "false"}
+    response = xapi(query=query)
+    seen = ids(response)
+    while response.get_json()["more"]:
+        token = response.get_json()["more"].split("more=", 1)[1]
+        response = xapi(query={**query, "more": token})
+        assert response.status_code == 200, response.get_json()
+        seen += ids(response)
+    assert seen == [statement(n)["id"] for n in range(7)]
+
+
+def test_without_limit_a_page_holds_the_servers_maximum(app, xapi):
+    app.config["XAPI_READ_MAX_LIMIT"] = 120
+    add(app, [statement(n) for n in range(130)])
+    body = xapi().get_json()
+    assert len(body["statements"]) == 120 and body["more"]
+    assert len(xapi(limit="0").get_json()["statements"]) == 120
+    assert len(xapi(limit="1000").get_json()["statements"]) == 120
+
+
+def test_related_activities_include_category_and_other(app, xapi):
+    profile = "https://elearn.example/xapi/profile"
+    with_category = statement(1)
+    with_category["context"]["contextActivities"]["category"] = [{"id": profile}]
+    with_other = statement(2)
+    with_other["context"]["contextActivities"]["other"] = [{"id": f"{HOME}/xapi/other"}]
+    add(app, [with_category, with_other, statement(3)])
+    assert ids(xapi(activity=profile)) == []
+    assert ids(xapi(activity=profile, related_activities="true")) == [with_category["id"]]
+    assert ids(xapi(activity=f"{HOME}/xapi/other", related_activities="true")) == [
+        with_other["id"]]
+
+
+def test_attachments_true_answers_multipart_with_only_the_json_part(app, xapi):
+    add(app, [statement(1)])
+    for query in ({"attachments": "true"}, {"attachments": "true",
+                                            "statementId": statement(1)["id"]}):
+        response = xapi(query=query)
+        assert response.status_code == 200
+        assert response.mimetype == "multipart/mixed"
+        boundary = response.mimetype_params["boundary"]
+        parts = response.get_data(as_text=True).split(f"--{boundary}")
+        assert parts[0] == "" and parts[-1] == "--\r\n" and len(parts) == 3
+        head, body = parts[1].split("\r\n\r\n", 1)
+        assert head.strip() == "Content-Type: application/json"
+        served = json.loads(body)
+        found = served["statements"][0] if "statements" in served else served
+        assert found["id"] == statement(1)["id"]
+
+
+def test_alternate_request_syntax(app, xapi, creds):
+    add(app, [statement(n) for n in range(3)])
+    form = {**creds, "ascending": "true", "limit": "2"}
+    response = xapi.client.post("/xapi/statements?method=GET", data=form)
+    assert response.status_code == 200, response.get_json()
+    assert ids(response) == [statement(0)["id"], statement(1)["id"]]
+    assert response.headers["X-Experience-API-Consistent-Through"]
+    more = response.get_json()["more"]
+    token = more.split("more=", 1)[1]
+    following = xapi.client.post("/xapi/statements?method=GET", data={**creds, "more": token})
+    assert ids(following) == [statement(2)["id"]]
+    head = xapi.client.post("/xapi/statements?method=HEAD", data=form)
+    assert head.status_code == 200 and head.data == b""
+    assert head.mimetype == "application/json" and int(head.headers["Content-Length"]) > 1000
+    assert head.headers["X-Experience-API-Consistent-Through"]
+    # Credentials and version travel as form fields; without them the usual refusals.
+    no_auth = {k: v for k, v in form.items() if k != "Authorization"}
+    assert xapi.client.post("/xapi/statements?method=GET", data=no_auth).status_code == 401
+    no_version = {k: v for k, v in form.items() if k != "X-Experience-API-Version"}
+    assert xapi.client.post("/xapi/statements?method=GET", data=no_version).status_code == 400
+    # Parameters belong in the form; other methods are not for this resource.
+    mixed = xapi.client.post("/xapi/statements?method=GET&limit=1", data=form)
+    assert mixed.status_code == 400 and "limit" in mixed.get_json()["error"]["details"]["fields"]
+    assert xapi.client.post("/xapi/statements?method=PUT", data=form).status_code == 405
+    assert xapi.client.post("/xapi/statements", data=form).status_code == 405
+    unknown = xapi.client.post("/xapi/statements?method=GET", data={**form, "actor": "x"})
+    assert unknown.status_code == 400
+    assert xapi.client.post("/xapi/statements?method=GET", json=form).status_code == 415
 
 
 def test_since_polling_sees_each_new_statement_once(app, xapi):
