@@ -66,6 +66,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "XAPI_PAUSE_RETRY_SECONDS": 3600.0,  # paused destination retried after; 0: only resume
         # xAPI read API
         "XAPI_READ_MAX_LIMIT": 500,
+        "XAPI_CORS_ORIGINS": "",  # comma-separated origins whose pages may call /xapi/
         # privacy (docs/privacy.md)
         "PRIVACY_KEEP_ANONYMOUS_COMPLETIONS": False,  # erasure keeps enrolments under a tombstone
         # days each kind of personal data is kept (0: no limit); `elearn privacy purge`

@@ -53,6 +53,11 @@ def profile_iri(public_url: str) -> str:
     return _base(public_url) + "/profile"
 
 
+def extension_iri(public_url: str, name: str) -> str:
+    """An extension this profile defines (``attempt``, ``attempt-id``), under its IRI."""
+    return f"{profile_iri(public_url)}/extensions/{name}"
+
+
 def _definition(type_: str, name: Any, description: Any = None, **extra: Any) \
         -> ActivityDefinition:
     fields: dict[str, Any] = {"type": type_}

@@ -68,7 +68,8 @@ def enrolment_statements(session: Session, settings: ProfileSettings,
                                       .where(Reflection.enrolment_id == enrolment.id)):
         add(reflection.updated_at, 3, [build.reflection(reflection)])
     for row in progress_rows:
-        add(row.completed_at, 4, [build.unit_completed(row.unit, row.completed_at)]
+        add(row.completed_at, 4, [build.unit_completed(row.unit, row.completed_at,
+                                                        row.first_viewed_at)]
             if row.completed_at else [])
     # The share of complete units changes once per completion time (units completed by the
     # same action count together, as when the learning service published them).

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -87,6 +87,28 @@ def format_timestamp(moment: datetime) -> str:
 
 def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def iso_duration(span: timedelta) -> str:
+    """An ISO 8601 duration to the hundredth of a second (the precision xAPI keeps, Data
+    §4.6), e.g. ``PT1H2M3.45S``; a negative span (clocks) counts as zero."""
+    hundredths = max(0, int(span.total_seconds() * 100))
+    hours, rest = divmod(hundredths, 360_000)
+    minutes, rest = divmod(rest, 6_000)
+    seconds, fraction = divmod(rest, 100)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or fraction or not (hours or minutes):
+        text += f"{seconds}.{fraction:02d}".rstrip("0") + "S" if fraction else f"{seconds}S"
+    return text
+
+
+SCORE_DECIMALS = 4
+
+
+def rounded_score(value: float, low: float, high: float) -> float:
+    """A score to at most 4 decimal places, kept within ``[low, high]`` (the spec's ranges:
+    scaled within -1..1, raw within min..max), so ``0.9199999999999999`` is sent as ``0.92``."""
+    return min(max(round(value, SCORE_DECIMALS), low), high)
 
 
 def serialise(statement: dict[str, Any]) -> str:
@@ -221,11 +243,21 @@ class EnrolmentStatements:
                                EXPERIENCED, self._unit_object(unit),
                                at, **self._unit_context())
 
+    def _attempt_extensions(self, attempt: QuizAttempt) -> dict[str, Any]:
+        """The attempt's number (1, 2, ...) and an id shared by all its statements."""
+        public_url = self.settings.public_url
+        identity = f"attempt|{self._registration}|{attempt.unit.quiz_activity_key}" \
+                   f"|{attempt.number}"
+        return {acts.extension_iri(public_url, "attempt"): attempt.number,
+                acts.extension_iri(public_url, "attempt-id"):
+                    f"urn:uuid:{statement_id(self.settings, identity)}"}
+
     def answered(self, attempt: QuizAttempt, answer: AttemptAnswer) -> dict[str, Any]:
         question = answer.question
         result = Result(success=bool(answer.correct),
                         response=response_string(question.data, answer.response),
-                        score=Score(raw=answer.points, min=0, max=question.points))
+                        score=Score(raw=rounded_score(answer.points, 0, question.points),
+                                    min=0, max=question.points))
         unit = attempt.unit
         return self._statement(
             f"answered|{self._registration}|{unit.quiz_activity_key}|{attempt.number}"
@@ -234,21 +266,27 @@ class EnrolmentStatements:
                 self.settings.public_url, question)),
             attempt.submitted_at, result=result,
             parent=[acts.quiz_activity_id(self.settings.public_url, unit)],
-            grouping=[self.course_id])
+            grouping=[self.course_id], extensions=self._attempt_extensions(attempt))
 
     def attempt_result(self, attempt: QuizAttempt) -> dict[str, Any]:
         """passed or failed, for the quiz attempt as a whole."""
         unit = attempt.unit
         verb = PASSED if attempt.passed else FAILED
         result = Result(success=bool(attempt.passed), score=Score(
-            scaled=attempt.score_scaled, raw=attempt.score_raw, min=0, max=attempt.score_max))
-        return self._statement(
+            scaled=rounded_score(attempt.score_scaled, -1, 1),
+            raw=rounded_score(attempt.score_raw, 0, attempt.score_max), min=0,
+            max=attempt.score_max))
+        data = self._statement(
             f"{verb.display['en']}|{self._registration}|{unit.quiz_activity_key}"
             f"|{attempt.number}",
             verb, self._object("quiz", unit.id, lambda: acts.quiz_activity(
                 self.settings.public_url, unit)), attempt.submitted_at,
-            result=result, extensions={MASTERY_SCORE_EXTENSION: unit.pass_mark},
+            result=result, extensions={MASTERY_SCORE_EXTENSION: unit.pass_mark,
+                                       **self._attempt_extensions(attempt)},
             **self._in_unit(unit))
+        # From the view that started the attempt (its draw) to its submission.
+        data["result"]["duration"] = iso_duration(attempt.submitted_at - attempt.started_at)
+        return data
 
     def reflection(self, reflection: Reflection) -> dict[str, Any]:
         """answered on a long-fill-in; each saved edit is its own statement."""
@@ -263,10 +301,17 @@ class EnrolmentStatements:
                 self.settings.public_url, task)),
             reflection.updated_at, result=result, **self._in_unit(task.unit))
 
-    def unit_completed(self, unit: Unit, at: datetime) -> dict[str, Any]:
-        return self._statement(f"completed|{self._registration}|unit|{unit.activity_key}",
+    def unit_completed(self, unit: Unit, at: datetime,
+                       opened_at: datetime | None = None) -> dict[str, Any]:
+        """``opened_at``: the learner's first open of the unit; the time from it to ``at`` is
+        the duration, sent only when the open was recorded before the completion (not for
+        records carried over from another version in one moment)."""
+        data = self._statement(f"completed|{self._registration}|unit|{unit.activity_key}",
                                COMPLETED, self._unit_object(unit),
                                at, result=Result(completion=True), **self._unit_context())
+        if opened_at is not None and opened_at < at:
+            data["result"]["duration"] = iso_duration(at - opened_at)
+        return data
 
     def course_progressed(self, progress: float, at: datetime) -> dict[str, Any]:
         percent = progress_percent(progress)
@@ -282,7 +327,7 @@ class EnrolmentStatements:
         score = self.enrolment.score
         result = Result(success=True)
         if score is not None:
-            result.score = Score(scaled=score)
+            result.score = Score(scaled=rounded_score(score, -1, 1))
         return self._statement(f"passed|{self._registration}|course", PASSED, self.course, at,
                                result=result,
                                extensions={MASTERY_SCORE_EXTENSION: self.version.mastery_score})
@@ -324,7 +369,8 @@ def statements_for_event(session: Session, settings: ProfileSettings,
         progress = _unit_progress(session, enrolment, event.unit_id)
         at = progress.completed_at if progress is not None and progress.completed_at \
             else event.at
-        return enrolment, [build.unit_completed(unit, at)]
+        opened = progress.first_viewed_at if progress is not None else None
+        return enrolment, [build.unit_completed(unit, at, opened)]
     if isinstance(event, events.CourseProgressed):
         return enrolment, [build.course_progressed(event.progress, event.at)]
     if isinstance(event, events.CourseCompleted):

@@ -125,8 +125,10 @@ def records() -> dict[str, Any]:
                           completed_at=T0 + timedelta(minutes=50),
                           passed_at=T0 + timedelta(minutes=50))
 
-    def attempt(number: int, minutes: int, right: dict[str, bool]) -> QuizAttempt:
+    def attempt(number: int, started: timedelta, minutes: int,
+                right: dict[str, bool]) -> QuizAttempt:
         made = QuizAttempt(unit=unit, number=number, question_ids=[q.id for q in questions],
+                           started_at=T0 + started,
                            submitted_at=T0 + timedelta(minutes=minutes, seconds=0.456))
         for question in questions:
             ok = right[question.question_key]
@@ -141,8 +143,8 @@ def records() -> dict[str, Any]:
         made.passed = made.score_scaled >= unit.pass_mark
         return made
 
-    first = attempt(1, 12, CORRECT)
-    second = attempt(2, 15, {q: True for q in CORRECT})
+    first = attempt(1, timedelta(minutes=2, seconds=3.2), 12, CORRECT)
+    second = attempt(2, timedelta(minutes=12, seconds=40.1), 15, {q: True for q in CORRECT})
     reflection = Reflection(task=task, text="Työttömien palvelupolku katkeaa virastojen "
                                             "välissä; tarvitsemme TE-toimiston ja kunnan.",
                             created_at=T0 + timedelta(minutes=20),
@@ -173,9 +175,10 @@ def examples() -> dict[str, Any]:
     with_text = EnrolmentStatements(settings(XAPI_SEND_REFLECTION_TEXT=True), r["enrolment"])
     mbox = EnrolmentStatements(settings(XAPI_ACTOR="mbox"), r["enrolment"])
     done = T0 + timedelta(minutes=25, seconds=0.001)
+    opened = T0 + timedelta(minutes=1, seconds=0.5)
     found = {
         "registered": build.registered(T0),
-        "experienced": build.experienced(unit, T0 + timedelta(minutes=1, seconds=0.5)),
+        "experienced": build.experienced(unit, opened),
         "answered-choice": answered["single_choice"],
         "answered-multiple-choice": answered["multiple_choice"]["object"]["definition"],
         "answered-multiple-choice-result": answered["multiple_choice"]["result"],
@@ -189,7 +192,7 @@ def examples() -> dict[str, Any]:
         "passed-quiz": build.attempt_result(second),
         "answered-reflection": build.reflection(r["reflection"]),
         "answered-reflection-with-text": with_text.reflection(r["reflection"])["result"],
-        "completed-unit": build.unit_completed(unit, done),
+        "completed-unit": build.unit_completed(unit, done, opened),
         "progressed": build.course_progressed(0.5, done),
         "completed-course": build.course_completed(r["enrolment"].completed_at),
         "passed-course": build.course_passed(r["enrolment"].passed_at),

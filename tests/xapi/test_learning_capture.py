@@ -3,6 +3,7 @@ expected statements, valid for Ralph, that a later backfill does not duplicate."
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -82,11 +83,23 @@ def test_learner_completing_a_course_produces_exactly_these_statements(app, make
     quiz_results = [(summary(s)[0], s["result"]["score"]) for s in statements
                     if "/quiz/" in s["object"]["id"] and "/question/" not in s["object"]["id"]]
     # the wrong matching still has one pair right: partial credit of 1/3 point
+    # (sent to four decimal places)
     assert quiz_results == [
-        ("failed", {"scaled": pytest.approx(1 / 15), "raw": pytest.approx(1 / 3), "min": 0.0,
-                    "max": 5.0}),
+        ("failed", {"scaled": 0.0667, "raw": 0.3333, "min": 0.0, "max": 5.0}),
         ("passed", {"scaled": 1.0, "raw": 5.0, "min": 0.0, "max": 5.0}),
         ("passed", {"scaled": 1.0, "raw": 5.0, "min": 0.0, "max": 5.0})]
+    # attempts are numbered per quiz, and carry the time from the quiz view to submission
+    attempt_ext = "http://127.0.0.1:5000/xapi/profile/extensions/attempt"
+    assert [(summary(s)[0], s["context"]["extensions"][attempt_ext]) for s in statements
+            if "/quiz/" in s["object"]["id"] and "/question/" not in s["object"]["id"]] == [
+        ("failed", 1), ("passed", 2), ("passed", 1)]
+    timed = [s for s in statements if "duration" in (s.get("result") or {})]
+    assert [summary(s) for s in timed] == [
+        ("failed", "quiz/unit-1/quiz"), ("passed", "quiz/unit-1/quiz"),
+        ("completed", "unit/unit-1"), ("passed", "quiz/unit-2/quiz"),
+        ("completed", "unit/unit-2")]
+    for payload in timed:
+        assert re.fullmatch(r"PT(\d+H)?(\d+M)?\d+(\.\d\d)?S", payload["result"]["duration"])
     # the edited reflection is a second statement; its text is not sent by default
     edits = [s for s in statements if s["object"]["id"].endswith("unit-1/reflection/r1")]
     assert len(edits) == 2 and edits[0]["timestamp"] < edits[1]["timestamp"]

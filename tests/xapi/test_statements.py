@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from elearn import create_app
 from elearn.config import SettingError
 from elearn.events import publish
-from elearn.models import Role
+from elearn.models import QuizAttempt, Role
 from elearn.xapi import vocabulary
-from elearn.xapi.statements import format_timestamp
+from elearn.xapi.statements import format_timestamp, iso_duration, rounded_score
 from tests.factories import make_course_version
 from tests.xapi.records import Clock, complete_course
 from tests.xapi.support import (RESPONSE_FORMATS, TIMESTAMP, ralph_errors, stored_payloads,
@@ -25,6 +26,7 @@ ACCOUNT = {"XAPI_ACTOR": "account"}
 MBOX = {"XAPI_ACTOR": "mbox"}
 WITH_TEXT = {"XAPI_SEND_REFLECTION_TEXT": True}
 REFLECTION_TEXT = "Verkostossa luottamus syntyy teoista."
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "http://127.0.0.1:5000")
 
 
 def run_course(app, make_user, *, units: int = 2, **user_fields) -> tuple[object, list[dict]]:
@@ -238,27 +240,76 @@ def test_context_of_each_kind(app, make_user):
     assert ids(("passed", "quiz/unit-1/quiz"), "grouping") == [course]
     assert ids(("answered", "reflection/unit-1/reflection/r1"), "parent") == [
         f"{base}/activities/unit/unit-1"]
+    registration = statements[0]["context"]["registration"]
+    attempt_id = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'attempt|{registration}|unit-1/quiz|2')}"
+    attempt = {f"{base}/profile/extensions/attempt": 2,
+               f"{base}/profile/extensions/attempt-id": attempt_id}
     assert by_kind[("passed", "quiz/unit-1/quiz")]["context"]["extensions"] == {
-        vocabulary.MASTERY_SCORE_EXTENSION: 0.75}
+        vocabulary.MASTERY_SCORE_EXTENSION: 0.75, **attempt}
+    assert by_kind[("answered", "question/unit-1/quiz/q1-single-choice")]["context"][
+        "extensions"] == attempt  # the last of each kind: the second attempt
+    first = [s for s in statements if summary(s) == ("failed", "quiz/unit-1/quiz")][0]
+    assert first["context"]["extensions"][f"{base}/profile/extensions/attempt"] == 1
+    assert first["context"]["extensions"][f"{base}/profile/extensions/attempt-id"] != attempt_id
 
 
 def test_results_of_each_kind(app, make_user):
     _, statements = run_course(app, make_user, units=2)
     results = [(summary(s), s.get("result")) for s in statements]
     failed = next(r for k, r in results if k[0] == "failed")
+    # tests.xapi.records starts each attempt two minutes before its submission
     assert failed == {"success": False, "score": {"scaled": 0.0, "raw": 0.0, "min": 0.0,
-                                                  "max": 5.0}}
+                                                  "max": 5.0}, "duration": "PT2M"}
     passed = next(r for k, r in results if k == ("passed", "quiz/unit-1/quiz"))
     assert passed == {"success": True, "score": {"scaled": 1.0, "raw": 5.0, "min": 0.0,
-                                                 "max": 5.0}}
+                                                 "max": 5.0}, "duration": "PT2M"}
     progress = [r for k, r in results if k[0] == "progressed"]
     assert progress == [{"extensions": {vocabulary.PROGRESS_EXTENSION: 50}},
                         {"extensions": {vocabulary.PROGRESS_EXTENSION: 100}}]
     assert results[-2] == (("completed", "course/testikurssi"), {"completion": True})
     assert results[-1] == (("passed", "course/testikurssi"),
                            {"success": True, "score": {"scaled": 1.0}})
-    assert dict(results)[("completed", "unit/unit-1")] == {"completion": True}
+    # opened, failed, passed, reflected, completed: four clock ticks of 1.5 s
+    assert dict(results)[("completed", "unit/unit-1")] == {"completion": True,
+                                                          "duration": "PT6S"}
     assert dict(results).get(("registered", "course/testikurssi")) is None
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (0, "PT0S"), (0.004, "PT0S"), (1.5, "PT1.5S"), (59.999, "PT59.99S"), (60, "PT1M"),
+    (3723.45, "PT1H2M3.45S"), (90_000, "PT25H"), (-3, "PT0S")])
+def test_durations_are_iso_8601_to_the_hundredth(seconds, text):
+    assert iso_duration(timedelta(seconds=seconds)) == text
+
+
+@pytest.mark.parametrize("value,low,high,expected", [
+    (0.9199999999999999, 0, 1, 0.92), (0.962857142857143, -1, 1, 0.9629),
+    (0.99996, -1, 1, 1.0), (1.0000001, -1, 1, 1.0), (2.6666666666, 0, 2.6666, 2.6666),
+    (-0.00001, 0, 5, 0.0)])
+def test_scores_are_rounded_within_their_range(value, low, high, expected):
+    assert rounded_score(value, low, high) == expected
+
+
+def test_scores_with_long_fractions_are_sent_rounded(app, make_user):
+    """A quiz of three questions passed with two right: 2/3 as a scaled score."""
+    user = make_user(Role.LEARNER, **PII)
+    with app.app_context():
+        with app.extensions["elearn.db"].session_scope() as session:
+            version = make_course_version(session, units=1)
+            learner = complete_course(session, user, version, Clock(), fail_first=False)
+            attempt = session.get(QuizAttempt, learner.events[2].attempt_id)
+            attempt.score_raw, attempt.score_max = 3.3333333333333335, 5.0
+            attempt.score_scaled = 0.6666666666666667
+            learner.enrolment.score = 0.962857142857143
+            for event in learner.events:
+                publish(session, event)
+        with app.extensions["elearn.db"].session_scope() as session:
+            statements = stored_statements(session)
+    by_kind = {summary(s): s for s in statements}
+    assert by_kind[("passed", "quiz/unit-1/quiz")]["result"]["score"] == {
+        "scaled": 0.6667, "raw": 3.3333, "min": 0.0, "max": 5.0}
+    assert by_kind[("passed", "course/testikurssi")]["result"]["score"] == {"scaled": 0.9629}
+    assert ralph_errors(statements) == [[]] * len(statements)
 
 
 def test_interactions_follow_the_spec_formats(app, make_user):
