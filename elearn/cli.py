@@ -94,13 +94,27 @@ def users_create(username, role, display_name, email, organisation_unit, passwor
         click.echo(f"created {user.role.value} {user.username}")
 
 
-def gunicorn_command(bin_dir: str, host: str, port: int, workers: int) -> list[str]:
+# A unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 elsewhere).
+_SOCKET_PATH_MAX = 100
+
+
+def gunicorn_command(bin_dir: str, host: str, port: int, workers: int,
+                     instance_path: str | None = None) -> list[str]:
     """The web server's command line.  Request lines are left to the application (gunicorn's
     ``0``: up to 1 MB), which answers those over ``ELEARN_MAX_URL_LENGTH`` with a 414 in the
-    JSON error shape on /api/ and /xapi/ instead of gunicorn's HTML page."""
+    JSON error shape on /api/ and /xapi/ instead of gunicorn's HTML page.
+
+    gunicorn's control socket would default to one path under the user's home, shared by
+    every instance on the machine; each instance gets its own under its ``instance/`` folder
+    (named by port, so two on one checkout differ too), or none without an instance folder or
+    when that path is too long for a unix socket."""
+    socket = os.path.join(instance_path, f"gunicorn-{port}.ctl") if instance_path else None
+    control = (["--control-socket", socket]
+               if socket and len(os.fsencode(socket)) <= _SOCKET_PATH_MAX
+               else ["--no-control-socket"])
     return [os.path.join(bin_dir, "gunicorn"), "--workers", str(workers),
             "--bind", f"{host}:{port}", "--access-logfile", "-",
-            "--limit-request-line", "0", "elearn.wsgi:app"]
+            "--limit-request-line", "0", *control, "elearn.wsgi:app"]
 
 
 @click.command("serve")
@@ -117,7 +131,8 @@ def serve(host: str, port: int, workers: int, no_delivery: bool) -> None:
 
     workers = workers or 2 * (os.cpu_count() or 1)
     bin_dir = os.path.dirname(sys.executable)
-    children = [subprocess.Popen(gunicorn_command(bin_dir, host, port, workers))]
+    children = [subprocess.Popen(gunicorn_command(bin_dir, host, port, workers,
+                                                  current_app.instance_path))]
     xapi = current_app.cli.commands.get("xapi")
     if not no_delivery and xapi is not None and "worker" in getattr(xapi, "commands", {}):
         children.append(subprocess.Popen([sys.executable, "-m", "elearn.cli", "xapi", "worker"]))

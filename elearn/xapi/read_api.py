@@ -1,9 +1,11 @@
-"""The xAPI read API under ``/xapi/``: HR's systems pull statements as from any LRS.
+"""The xAPI read API under ``/xapi/``: a read-only statement resource (not an LRS) from
+which HR's systems pull statements with any standard xAPI client.
 
 ``GET /xapi/about`` is public.  ``GET``/``HEAD /xapi/statements`` (also as the alternate
 request syntax, ``POST ?method=GET|HEAD`` with headers and parameters as form fields) need
 HTTP Basic credentials issued with ``elearn xapi credentials create`` and the
-``X-Experience-API-Version`` header (1.0.x), as xAPI 1.0.3 requires of every request.  Any
+``X-Experience-API-Version`` header (1.0.x), as xAPI 1.0.3 requires of every request; so does
+``GET /xapi/activities?activityId=`` (an activity's definition from its statements).  Any
 parameter this resource does not define is refused with 400 naming it, so a typo in a
 filter cannot silently return everything.
 """
@@ -14,6 +16,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
@@ -25,12 +28,14 @@ from elearn.db import get_session, utcnow
 from elearn.errors import APIError
 from elearn.models.xapi import XapiStatement
 from elearn.xapi.clients import authenticate
+from elearn.xapi import activities as acts
 from elearn.xapi.consistency import consistent_through
 from elearn.xapi.served import authority_agent, authority_key, served
 from elearn.xapi.statement_query import (MORE, PARAMETERS, SINGLE_COMPANIONS, bad,
                                          check_repeated, decode_cursor, encode_cursor,
-                                         parse_attachments, parse_format, parse_query,
-                                         parse_uuid)
+                                         in_context, parse_attachments, parse_format,
+                                         parse_query, parse_uuid)
+from elearn.xapi.vocabulary import MASTERY_SCORE_EXTENSION, PROGRESS_EXTENSION
 from elearn.xapi.statements import format_timestamp
 
 XAPI_VERSION = "1.0.3"
@@ -48,8 +53,24 @@ def _xapi_headers(response: Response) -> Response:
 @bp.get("/about")
 @public
 def about():
-    """The xAPI versions this LRS speaks (Communication §2.8)."""
-    return jsonify(version=[XAPI_VERSION])
+    """The xAPI versions this resource speaks (Communication §2.8), and under this profile's
+    ``served`` extension what it serves: its resources and the extensions its statements
+    carry (docs/xapi-profile.md)."""
+    public_url = current_app.config["PUBLIC_URL"]
+    served_extension = acts.extension_iri(public_url, "served")
+    return jsonify(version=[XAPI_VERSION], extensions={served_extension: {
+        "profile": acts.profile_iri(public_url),
+        "resources": [url_for("xapi_read.about"), url_for("xapi_read.statements"),
+                      url_for("xapi_read.activities")],
+        "readOnly": True,
+        "statementExtensions": statement_extensions(public_url)}})
+
+
+def statement_extensions(public_url: str) -> list[str]:
+    """Every extension IRI the served statements may carry."""
+    return sorted([MASTERY_SCORE_EXTENSION, PROGRESS_EXTENSION,
+                   acts.extension_iri(public_url, "attempt"),
+                   acts.extension_iri(public_url, "attempt-id")])
 
 
 def _require_client(headers) -> None:
@@ -122,16 +143,18 @@ class _Request:
     def _alternate(cls) -> "_Request":
         """``POST /xapi/statements?method=GET|HEAD`` with the headers and parameters as form
         fields; ``method`` is then the only query parameter allowed."""
-        extra = sorted(set(request.args) - {"method"})
-        if extra:
-            raise bad(extra[0], "with method= send every parameter as a form field")
         method = request.args.get("method")
         if method not in ("GET", "HEAD"):
+            _require_client(request.headers)  # who may not read learns nothing more
             raise APIError(405, "This resource answers GET and HEAD only; POST is for "
                                 "the alternate syntax with method=GET or method=HEAD.")
         if request.mimetype != "application/x-www-form-urlencoded":
+            _require_client(request.headers)
             raise APIError(415, "Send the alternate request syntax as "
                                 "application/x-www-form-urlencoded.")
+        extra = sorted(set(request.args) - {"method"})
+        if extra:
+            raise bad(extra[0], "with method= send every parameter as a form field")
         form = request.form
         for name in form:
             if len(form.getlist(name)) > 1:
@@ -199,6 +222,56 @@ def statements():
     response = _json(body, newest, attachments=query.attachments)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(through)
     return _finish(response, head)
+
+
+@bp.route("/activities", methods=["GET", "POST"])
+@http_basic
+def activities():
+    """``GET /xapi/activities?activityId=<IRI>`` (Communication §2.5): the Activity with the
+    definition its newest statement carries; an Activity of the id alone when no statement
+    defines it, as the spec asks."""
+    asked = _Request.current()
+    head = request.method == "HEAD" or (request.method == "POST"
+                                         and request.args.get("method") == "HEAD")
+    _require_client(asked.headers)
+    _require_version(asked.headers)
+    args = asked.args
+    unknown = sorted(set(args) - {"activityId"})
+    if unknown:
+        raise APIError(400, f"unknown parameter {unknown[0]!r}; this resource takes "
+                            "activityId only",
+                       details={"fields": {name: ["unknown parameter"] for name in unknown}})
+    if "activityId" not in args:
+        raise bad("activityId", "required")
+    if len(args.getlist("activityId")) > 1:
+        raise bad("activityId", "given more than once")
+    activity_id = args["activityId"]
+    parts = urlsplit(activity_id)
+    if not parts.scheme or not (parts.netloc or parts.path) or len(activity_id) > 500 \
+            or any(c.isspace() for c in activity_id):
+        raise bad("activityId", "expected an IRI")
+    activity = _defined_activity(get_session(), activity_id) or {
+        "objectType": "Activity", "id": activity_id}
+    return _finish(_json(activity, None), head)
+
+
+def _defined_activity(session, activity_id: str) -> dict | None:
+    """The newest definition of ``activity_id`` as a statement's object, else as one of its
+    context activities (the profile's category carries one)."""
+    newest = (XapiStatement.stored_at.desc(), XapiStatement.id.desc())
+    row = session.scalar(select(XapiStatement).where(XapiStatement.activity_id == activity_id)
+                         .order_by(*newest).limit(1))
+    if row is not None:
+        found = json.loads(row.payload)["object"]
+        return {"objectType": "Activity", **found}
+    for row in session.scalars(select(XapiStatement).where(in_context(activity_id))
+                               .order_by(*newest).limit(20)):
+        context = json.loads(row.payload).get("context") or {}
+        for value in (context.get("contextActivities") or {}).values():
+            for found in value if isinstance(value, list) else [value]:
+                if found.get("id") == activity_id and "definition" in found:
+                    return {"objectType": "Activity", **found}
+    return None
 
 
 def _finish(response: Response, head: bool) -> Response:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, Text, and_, cast, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, or_, select
 
 from elearn.errors import APIError
 from elearn.models.xapi import XapiStatement
@@ -70,12 +70,8 @@ class StatementQuery:
             query = query.where(XapiStatement.verb_id == self.verb)
         if self.activity is not None:
             if self.related_activities:
-                needle = json.dumps(self.activity)  # the id as it appears in the JSON list
-                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                query = query.where(or_(
-                    XapiStatement.activity_id == self.activity,
-                    cast(XapiStatement.context_activity_ids, Text).like(
-                        f"%{escaped}%", escape="\\")))
+                query = query.where(or_(XapiStatement.activity_id == self.activity,
+                                        in_context(self.activity)))
             else:
                 query = query.where(XapiStatement.activity_id == self.activity)
         if self.registration is not None:
@@ -104,6 +100,13 @@ class StatementQuery:
     def next_page(self, last: XapiStatement) -> "StatementQuery":
         """The query of the page after the one that ended with ``last``."""
         return replace(self, after=[last.stored_at.isoformat(), last.id])
+
+
+def in_context(activity_id: str) -> ColumnElement[bool]:
+    """Statements that name ``activity_id`` among their context activities."""
+    needle = json.dumps(activity_id)  # the id as it appears in the stored JSON list
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(XapiStatement.context_activity_ids, Text).like(f"%{escaped}%", escape="\\")
 
 
 def _time(text: str) -> datetime:
