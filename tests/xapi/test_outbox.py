@@ -74,7 +74,8 @@ def test_committed_action_stores_statements_with_pending_deliveries(app, make_us
             question = json.loads(rows[2].payload)
             assert rows[2].context_activity_ids == [
                 "http://127.0.0.1:5000/xapi/activities/quiz/unit-1/quiz",
-                "http://127.0.0.1:5000/xapi/activities/course/testikurssi"]
+                "http://127.0.0.1:5000/xapi/activities/course/testikurssi",
+                "http://127.0.0.1:5000/xapi/profile"]  # parent, grouping, category
             assert question["context"]["contextActivities"]["parent"][0]["id"] \
                 == rows[2].context_activity_ids[0]
 
