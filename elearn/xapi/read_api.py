@@ -296,7 +296,8 @@ def _single(args, authority, pick) -> Response:
     through = consistent_through(get_session())
     if "voidedStatementId" in args:
         parse_uuid("voidedStatementId", args["voidedStatementId"])
-        # This service never voids statements, so no voided statement exists to fetch.
+        # Statements voided at an erasure are deleted from the outbox (elearn.xapi.voiding);
+        # their voiding statements are served like any other, so none can be fetched.
         raise APIError(404, "No voided statement with this id.")
     statement_id = parse_uuid("statementId", args["statementId"])
     row = get_session().scalar(select(XapiStatement)

@@ -2,6 +2,7 @@
 capture, idempotent in either order, filtered by time, course and destination."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import delete, func, select
 from elearn.events import publish
 from elearn.models import Role, XapiDelivery, XapiStatement
 from elearn.xapi.backfill import run_backfill
+from elearn.xapi.statements import serialise
 from tests.factories import make_course_version
 from tests.xapi.records import Clock, complete_course
 from tests.xapi.support import stored_payloads, summary, stored_statements
@@ -166,3 +168,27 @@ def test_cli_backfill_rejects_bad_options(app, learners, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert outbox(app) == ([], {})
+
+
+def test_statements_stored_before_durations_keep_their_bytes(app, learners):
+    """Statements stored by an earlier profile (no duration, no attempt number, raw float
+    scores) keep their ids and bytes through a backfill; only missing ones are added."""
+    publish_all(app, learners)
+    with app.extensions["elearn.db"].session_scope() as session:
+        rows = session.scalars(select(XapiStatement).order_by(XapiStatement.id)).all()
+        old = {}
+        for row in rows:
+            payload = json.loads(row.payload)
+            payload.get("result", {}).pop("duration", None)
+            payload.get("context", {}).pop("extensions", None)
+            row.payload = serialise(payload)
+            old[row.statement_id] = row.payload
+        session.execute(delete(XapiDelivery).where(XapiDelivery.statement_pk == rows[-1].id))
+        session.execute(delete(XapiStatement).where(XapiStatement.id == rows[-1].id))
+        missing = rows[-1].statement_id
+    totals = backfill(app)
+    assert (totals.built, totals.added) == (71, 1)
+    with app.extensions["elearn.db"].session_scope() as session:
+        now = {row.statement_id: row.payload for row in session.scalars(select(XapiStatement))}
+    assert set(now) == set(old) | {missing}
+    assert all(now[sid] == payload for sid, payload in old.items() if sid != missing)
