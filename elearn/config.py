@@ -40,6 +40,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # sessions end after this long unused, and this long after sign-in (elearn.auth)
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_MAX_HOURS": 12,
+        # a used-up round of quiz attempts without a pass reopens this long after its last attempt
+        "QUIZ_RETRY_WAIT_HOURS": 24.0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAX_URL_LENGTH": 8192,  # longest request line (path and query) answered; 414 beyond
         "SESSION_COOKIE_HTTPONLY": True,
@@ -158,6 +160,9 @@ def validate_settings(settings: dict[str, Any]) -> None:
     for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
         if not isinstance(settings[name], int) or settings[name] < 1:
             raise SettingError(f"ELEARN_{name}: expected a whole number of at least 1")
+    wait = settings["QUIZ_RETRY_WAIT_HOURS"]
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < 1e6:
+        raise SettingError("ELEARN_QUIZ_RETRY_WAIT_HOURS: expected hours, 0 or more")
     if settings["XAPI_ACTOR"] not in {"account", "mbox"}:
         raise SettingError("ELEARN_XAPI_ACTOR: expected account or mbox")
     # Cookies travel only over https when the service is published over https.

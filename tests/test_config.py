@@ -37,6 +37,8 @@ def test_environment_overrides_with_types(tmp_path):
     ({"ELEARN_LRS_DESTINATIONS": "[oops"}, "ELEARN_LRS_DESTINATIONS"),
     ({"ELEARN_XAPI_SEND_REFLECTION_TEXT": "maybe"}, "ELEARN_XAPI_SEND_REFLECTION_TEXT"),
     ({"ELEARN_ENV": "staging"}, "ELEARN_ENV"),
+    ({"ELEARN_QUIZ_RETRY_WAIT_HOURS": "-1"}, "ELEARN_QUIZ_RETRY_WAIT_HOURS"),
+    ({"ELEARN_QUIZ_RETRY_WAIT_HOURS": "a day"}, "ELEARN_QUIZ_RETRY_WAIT_HOURS"),
 ])
 def test_bad_settings_are_refused_naming_the_setting(tmp_path, environ, named):
     with pytest.raises(SettingError) as caught:

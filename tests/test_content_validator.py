@@ -78,6 +78,9 @@ EXPECTED = {
         'many-problems/units/01-jakso/unit.yaml:12: quiz.pass_mark: must be between 0 and 1 (got -1)',
         'many-problems/units/01-jakso/unit.yaml:19: quiz.questions[0].choices: single_choice needs exactly one choice with correct: true (found 0)',
     ],
+    'mastery': [
+        "mastery/course.yaml:10: mastery_score: 0.6 is above the pass mark 0.5 of units/01-jakso/ (the course is passed when every unit's quiz is: use at most 0.5)",
+    ],
     'matching': [
         'matching/units/01-jakso/unit.yaml:32: quiz.questions[1].pairs: needs at least 2 pairs (found 1)',
         'matching/units/01-jakso/unit.yaml:33: quiz.questions[1].pairs[0].target: missing (required field)',

@@ -83,7 +83,10 @@ class QuizSchema(Schema):
     attempts_left = fields.Integer(allow_none=True)
     best_score = fields.Float(allow_none=True)
     passed = fields.Boolean()
-    locked = fields.Boolean(metadata={"description": "No attempts left"})
+    locked = fields.Boolean(metadata={"description": "No attempts left in this round"})
+    next_round_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Locked without a pass: when a new round of "
+                                                  "max_attempts attempts opens"})
     questions = fields.List(fields.Nested(QuestionSchema))
 
 
@@ -195,11 +198,11 @@ def get_unit(query, slug, unit_key):
     language = language_of(query)
     enrolment = learning.require_enrolment(session, current_user, slug)
     unit = learning.open_unit(session, enrolment, unit_key)
-    status = learning.quiz_status(session, enrolment, unit)
     try:
         attempt = learning.current_attempt(session, enrolment, unit)
     except learning.QuizLocked:
         attempt = None
+    status = learning.quiz_status(session, enrolment, unit)  # after a new round may open
     questions = ([learning.present_question(q, language, attempt)
                   for q in learning.attempt_questions(session, attempt)] if attempt else [])
     written = learning.reflections_in_unit(session, enrolment, unit)
@@ -220,7 +223,8 @@ def get_unit(query, slug, unit_key):
                  "pass_mark": status.pass_mark, "max_attempts": status.max_attempts,
                  "attempts_used": status.attempts_used, "attempts_left": status.attempts_left,
                  "best_score": status.best_score, "passed": status.passed,
-                 "locked": status.locked, "questions": questions},
+                 "locked": status.locked, "next_round_at": status.next_round_at,
+                 "questions": questions},
         "reflections": [{"key": task.task_key, "prompt": text_in(task.prompt, language),
                          "min_length": task.min_length, "written": task.task_key in written,
                          "updated_at": written[task.task_key].updated_at

@@ -30,9 +30,12 @@ class UnitStatusSchema(Schema):
     viewed = fields.Boolean()
     quiz_passed = fields.Boolean()
     best_score = fields.Float(allow_none=True, metadata={"description": "Best scaled score 0–1"})
-    attempts_used = fields.Integer()
+    attempts_used = fields.Integer(metadata={"description": "In the current round"})
     attempts_left = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
-    max_attempts = fields.Integer(metadata={"description": "0: unlimited"})
+    max_attempts = fields.Integer(metadata={"description": "0: unlimited; per round"})
+    next_round_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Round used up without a pass: when a new "
+                                                  "round opens"})
     reflections_done = fields.Integer()
     reflections_total = fields.Integer()
     complete = fields.Boolean()
@@ -52,8 +55,9 @@ class ProgressSchema(Schema):
     completed_at = fields.AwareDateTime(allow_none=True)
     score = fields.Float(allow_none=True,
                          metadata={"description": "Mean of the best quiz scores, 0–1"})
-    mastery_score = fields.Float()
-    passed = fields.Boolean()
+    mastery_score = fields.Float(metadata={"description": "At most the lowest unit pass mark: "
+                                                          "a passed course always reaches it"})
+    passed = fields.Boolean(metadata={"description": "Complete: every unit's quiz passed"})
     passed_at = fields.AwareDateTime(allow_none=True)
     resume_unit_key = fields.String(allow_none=True,
                                     metadata={"description": "Unit last opened (or the first)"})

@@ -197,7 +197,33 @@ def validate_course(course: LoadedCourse) -> list[Problem]:
             course_out.add(data.key_line("units", data.line) if "units" in data else data.line,
                            f"units: folder {UNITS_DIR}/{folder}/ is not listed")
         _check_unit(course, unit, source_ids if data is not None else None, unit_ids, problems)
+    if data is not None:
+        _check_mastery_below_pass_marks(course, data, course_out)
     return problems
+
+
+def _pass_mark(unit: LoadedUnit) -> float | None:
+    quiz = unit.data.get("quiz") if isinstance(unit.data, YMap) else None
+    mark = quiz.get("pass_mark") if isinstance(quiz, YMap) else None
+    return mark if _is_number(mark) and 0 <= mark <= 1 else None
+
+
+def _check_mastery_below_pass_marks(course: LoadedCourse, data: YMap, out: Collector) -> None:
+    """The course is passed when every unit's quiz is: a mastery score above a unit's pass
+    mark would report a passed course below its own mastery score."""
+    mastery = data.get("mastery_score")
+    if not _is_number(mastery) or not 0 <= mastery <= 1:
+        return
+    marks = [(mark, unit) for unit in course.unit_folders.values()
+             if (mark := _pass_mark(unit)) is not None]
+    if not marks:
+        return
+    lowest, unit = min(marks, key=lambda entry: entry[0])
+    if mastery > lowest:
+        out.add(data.value_line("mastery_score"),
+                f"mastery_score: {mastery} is above the pass mark {lowest} of "
+                f"{UNITS_DIR}/{unit.folder}/ (the course is passed when every unit's quiz is: "
+                f"use at most {lowest})")
 
 
 def _check_course_file(course: LoadedCourse, data: YMap,

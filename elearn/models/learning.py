@@ -60,6 +60,9 @@ class UnitProgress(Base):
     quiz_passed_at: Mapped[datetime | None] = mapped_column(default=None)
     best_score: Mapped[float | None] = mapped_column(Float, default=None)  # scaled 0–1
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # start of the current round of quiz attempts: only attempts submitted since count
+    # against the limit (elearn.services.attempt_rounds); None = the first round
+    round_started_at: Mapped[datetime | None] = mapped_column(default=None)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="unit_progress")
     unit: Mapped[Unit] = relationship()

@@ -3,11 +3,14 @@
 - A unit is complete when its content was opened, its quiz passed and every reflection task
   written.  Completion is recorded once (``UnitProgress.completed_at``) and never undone.
 - Course progress is the share of units complete (0–1).
-- The course is complete when every unit is; its score is the mean of the best quiz score of
-  every unit (a unit without a submitted attempt counts 0); it is passed once complete with a
-  score reaching the version's ``mastery_score``.  Passing a quiz does not lock it, so a
-  learner who completed the course below mastery may retry quizzes (within their attempt
-  limits) and pass the course later.
+- The course is complete when every unit is, and **passed when it is complete**: every
+  unit's quiz passed at that unit's own pass mark is the one rule (docs/learning.md).  Its
+  score is the mean of the best quiz score of every unit (a unit without a submitted attempt
+  counts 0); it is reported (HR, xAPI) but decides nothing of its own.  The version's
+  ``mastery_score`` is at most the lowest unit pass mark (the validator checks it), so the
+  score of a passed course always reaches it and the two can never disagree.
+- A learner who used up a quiz's attempts without passing gets a new round
+  (:mod:`elearn.services.attempt_rounds`), so no unit and no course is closed for good.
 
 :func:`update_completion` applies these rules after every learner action and publishes
 UnitCompleted, CourseProgressed (only when the share changes), CourseCompleted and
@@ -20,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, UnitCompleted,
                            publish)
 from elearn.models.courses import ReflectionTask
 from elearn.models.learning import Enrolment, QuizAttempt, Reflection, UnitProgress
+from elearn.services.attempt_rounds import next_round_at
 from elearn.services.course_structure import UnitInfo, structure_of
 
 EPSILON = 1e-9  # float sums of points: 0.1 + 0.2 must still reach a 0.3 pass mark
@@ -55,6 +59,8 @@ class UnitStatus:
     reflections_total: int
     complete: bool
     completed_at: datetime | None
+    pass_mark: float = 0.0
+    next_round_at: datetime | None = None  # round used up without a pass: a new one opens
 
     @property
     def quiz_locked(self) -> bool:
@@ -126,10 +132,18 @@ def _unit_statuses_of(session: Session,
     progress: dict[tuple[int, int], UnitProgress] = {
         (p.enrolment_id, p.unit_id): p for p in session.scalars(
             select(UnitProgress).where(UnitProgress.enrolment_id.in_(ids)))}
-    used = {(enrolment_id, unit_id): count for enrolment_id, unit_id, count in session.execute(
-        select(QuizAttempt.enrolment_id, QuizAttempt.unit_id, func.count())
-        .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.enrolment_id, QuizAttempt.unit_id))}
+    # attempts of the current round only (attempt_rounds), with the last one's time
+    used = {(enrolment_id, unit_id): (count, last)
+            for enrolment_id, unit_id, count, last in session.execute(
+                select(QuizAttempt.enrolment_id, QuizAttempt.unit_id, func.count(),
+                       func.max(QuizAttempt.submitted_at))
+                .outerjoin(UnitProgress, and_(
+                    UnitProgress.enrolment_id == QuizAttempt.enrolment_id,
+                    UnitProgress.unit_id == QuizAttempt.unit_id))
+                .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.submitted_at.is_not(None),
+                       or_(UnitProgress.round_started_at.is_(None),
+                           QuizAttempt.submitted_at >= UnitProgress.round_started_at))
+                .group_by(QuizAttempt.enrolment_id, QuizAttempt.unit_id))}
     done = {(enrolment_id, unit_id): count for enrolment_id, unit_id, count in session.execute(
         select(Reflection.enrolment_id, ReflectionTask.unit_id, func.count())
         .join(ReflectionTask, ReflectionTask.id == Reflection.task_id)
@@ -139,13 +153,14 @@ def _unit_statuses_of(session: Session,
         structure = structure_of(session, enrolment.version)
         found[enrolment.id] = [
             _status(unit, progress.get((enrolment.id, unit.id)),
-                    used.get((enrolment.id, unit.id), 0), done.get((enrolment.id, unit.id), 0))
+                    *used.get((enrolment.id, unit.id), (0, None)),
+                    done.get((enrolment.id, unit.id), 0))
             for unit in structure.units]
     return found
 
 
 def _status(unit: UnitInfo, row: UnitProgress | None, attempts_used: int,
-            written: int) -> UnitStatus:
+            last_attempt_at: datetime | None, written: int) -> UnitStatus:
     """One unit's status from the learner's progress row and counts."""
     left = None if not unit.max_attempts else max(unit.max_attempts - attempts_used, 0)
     viewed = row is not None
@@ -157,7 +172,9 @@ def _status(unit: UnitInfo, row: UnitProgress | None, attempts_used: int,
         viewed=viewed, quiz_passed=passed, best_score=row.best_score if row else None,
         attempts_used=attempts_used, attempts_left=left, max_attempts=unit.max_attempts,
         reflections_done=written, reflections_total=unit.reflections_total,
-        complete=complete, completed_at=row.completed_at if row else None)
+        complete=complete, completed_at=row.completed_at if row else None,
+        pass_mark=unit.pass_mark,
+        next_round_at=next_round_at(unit.max_attempts, attempts_used, passed, last_attempt_at))
 
 
 def _stash(session: Session, enrolment: Enrolment, statuses: list[UnitStatus]) -> None:
@@ -233,8 +250,7 @@ def update_completion(session: Session, enrolment: Enrolment, now: datetime) -> 
         enrolment.completed_at = now
         session.flush()
         publish(session, CourseCompleted(enrolment_id=enrolment.id, at=now))
-    if (enrolment.completed_at is not None and enrolment.passed_at is None
-            and reaches(enrolment.score, enrolment.version.mastery_score)):
+    if enrolment.completed_at is not None and enrolment.passed_at is None:
         enrolment.passed_at = now
         session.flush()
         publish(session, CoursePassed(enrolment_id=enrolment.id, at=now))

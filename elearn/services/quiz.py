@@ -9,8 +9,9 @@ submits it once with :func:`submit_attempt`; only submitted attempts count again
 ``max_attempts``.  At most one unsubmitted attempt exists per enrolment and unit.
 
 Passing does not lock a quiz: a learner may use their remaining attempts to improve the best
-score (which counts towards the course's mastery score).  A quiz is locked only when its
-attempt limit is used up (409 ``attempts_exhausted``).
+score.  A quiz is locked only while a round of attempts is used up (409
+``attempts_exhausted``): a learner who has not passed gets a new round after a wait or when a
+trainer opens it (:mod:`elearn.services.attempt_rounds`).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from elearn.events import AttemptSubmitted, UnitOpened, publish
 from elearn.models.accounts import User
 from elearn.models.courses import Question, Unit
 from elearn.models.learning import AttemptAnswer, Enrolment, QuizAttempt, UnitProgress
+from elearn.services.attempt_rounds import next_round_at
 from elearn.services.enrolment_lock import lock_enrolment
 from elearn.services.i18n_text import text_in
 from elearn.services.progress import reaches, update_completion
@@ -37,10 +39,14 @@ _draw_random = random.SystemRandom()
 
 
 class QuizLocked(APIError):
-    """409 ``attempts_exhausted``: every allowed attempt of this quiz has been submitted."""
+    """409 ``attempts_exhausted``: every attempt of this round of the quiz has been submitted;
+    ``details.next_round_at`` says when a new round opens (null after a pass)."""
 
-    def __init__(self, message: str = "No attempts left for this quiz."):
-        super().__init__(409, message, code="attempts_exhausted")
+    def __init__(self, message: str = "No attempts left for this quiz.",
+                 next_round_at: datetime | None = None):
+        super().__init__(409, message, code="attempts_exhausted",
+                         details={"next_round_at": next_round_at.isoformat()
+                                  if next_round_at else None})
 
 
 @dataclass
@@ -53,6 +59,7 @@ class QuizStatus:
     best_score: float | None
     passed: bool
     pass_mark: float
+    next_round_at: datetime | None = None  # locked without a pass: when a new round opens
 
     @property
     def locked(self) -> bool:
@@ -96,23 +103,55 @@ def _check_unit(enrolment: Enrolment, unit: Unit) -> None:
         raise APIError(404, "No such unit in this course.", code="unit_not_found")
 
 
-def _used(session: Session, enrolment: Enrolment, unit: Unit) -> int:
-    return session.scalar(select(func.count()).select_from(QuizAttempt).where(
+def _progress_row(session: Session, enrolment: Enrolment, unit: Unit) -> UnitProgress | None:
+    return session.scalar(select(UnitProgress).where(
+        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+
+
+def _round(session: Session, enrolment: Enrolment, unit: Unit,
+           row: UnitProgress | None) -> tuple[int, datetime | None]:
+    """Attempts submitted in the current round, and when the last of them was submitted."""
+    query = select(func.count(), func.max(QuizAttempt.submitted_at)).where(
         QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.unit_id == unit.id,
-        QuizAttempt.submitted_at.is_not(None))) or 0
+        QuizAttempt.submitted_at.is_not(None))
+    if row is not None and row.round_started_at is not None:
+        query = query.where(QuizAttempt.submitted_at >= row.round_started_at)
+    used, last = session.execute(query).one()
+    return used or 0, last
+
+
+def _used(session: Session, enrolment: Enrolment, unit: Unit) -> int:
+    return _round(session, enrolment, unit, _progress_row(session, enrolment, unit))[0]
 
 
 def quiz_status(session: Session, enrolment: Enrolment, unit: Unit) -> QuizStatus:
-    """Attempts used and left, best score and whether the quiz was passed.  Reads only."""
+    """Attempts used and left in this round, best score, whether the quiz was passed and,
+    when a round is used up without a pass, when the next one opens.  Reads only."""
     _check_unit(enrolment, unit)
-    used = _used(session, enrolment, unit)
-    row = session.scalar(select(UnitProgress).where(
-        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+    row = _progress_row(session, enrolment, unit)
+    used, last = _round(session, enrolment, unit, row)
+    passed = row is not None and row.quiz_passed_at is not None
     return QuizStatus(
         attempts_used=used,
         attempts_left=None if not unit.max_attempts else max(unit.max_attempts - used, 0),
         max_attempts=unit.max_attempts, best_score=row.best_score if row else None,
-        passed=row is not None and row.quiz_passed_at is not None, pass_mark=unit.pass_mark)
+        passed=passed, pass_mark=unit.pass_mark,
+        next_round_at=next_round_at(unit.max_attempts, used, passed, last))
+
+
+def open_new_round(session: Session, enrolment: Enrolment, unit: Unit, now: datetime) -> bool:
+    """Start a new round of attempts for this learner's quiz now (a trainer's decision, or
+    the wait is over).  Only a used-up round of a quiz not passed is replaced; returns
+    whether a round was opened.  The caller holds the enrolment lock."""
+    row = _progress_row(session, enrolment, unit)
+    if row is None or not unit.max_attempts or row.quiz_passed_at is not None:
+        return False
+    used, _last = _round(session, enrolment, unit, row)
+    if used < unit.max_attempts:
+        return False
+    row.round_started_at = now
+    session.flush()
+    return True
 
 
 def _open_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizAttempt | None:
@@ -178,9 +217,13 @@ def current_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizA
     attempt = _open_attempt(session, enrolment, unit)  # created meanwhile by another request?
     if attempt is not None:
         return attempt
-    used = _used(session, enrolment, unit)
+    row = _progress_row(session, enrolment, unit)
+    used, last = _round(session, enrolment, unit, row)
     if unit.max_attempts and used >= unit.max_attempts:
-        raise QuizLocked()
+        passed = row is not None and row.quiz_passed_at is not None
+        opens = next_round_at(unit.max_attempts, used, passed, last)
+        if opens is None or now < opens or not open_new_round(session, enrolment, unit, now):
+            raise QuizLocked(next_round_at=opens)
     highest = session.scalar(select(func.max(QuizAttempt.number)).where(
         QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.unit_id == unit.id)) or 0
     drawn = _draw(unit)

@@ -208,3 +208,24 @@ def test_choices_show_in_the_attempt_order_on_every_read(app, learner):
         shown = {q["key"]: [c["id"] for c in q["choices"]]
                  for q in view["quiz"]["questions"] if "choices" in q}
         assert shown == stored and set(stored) == {"q1-single-choice", "q2-multiple-choice"}
+
+
+def test_a_used_up_round_says_when_the_next_opens(app, learner):
+    for _ in range(3):
+        unit = show(learner)
+        answers = {key: value for key, value in right_answers(app, unit).items()}
+        answers["q3-true-false"] = not answers["q3-true-false"]
+        answers["q1-single-choice"] = "b"
+        response = learner.post(UNIT + "/attempts", json={
+            "attempt_id": unit["quiz"]["attempt_id"], "answers": answers})
+        assert response.status_code == 201 and response.get_json()["passed"] is False
+    locked = show(learner)["quiz"]
+    assert locked["locked"] is True and locked["attempt_id"] is None
+    assert locked["next_round_at"] is not None
+    progress = learner.get("/api/me/progress").get_json()
+    assert progress[0]["units"][0]["next_round_at"] == locked["next_round_at"]
+    app.config["QUIZ_RETRY_WAIT_HOURS"] = 0
+    reopened = show(learner)["quiz"]
+    assert (reopened["locked"], reopened["attempts_used"], reopened["attempts_left"]) == \
+        (False, 0, 3)
+    assert reopened["attempt_number"] == 4 and reopened["next_round_at"] is None

@@ -196,7 +196,8 @@ def test_completion_page_in_finnish(app, course, learner, db_session):
     assert "Kurssi suoritettu" in page
     assert re.search(r"<dd>\d{1,2}\. [a-zäö]+kuuta \d{4}</dd>", page)  # e.g. 24. marraskuuta
     assert "<dd>100\xa0%</dd>" in page  # Finnish percent format
-    assert "Hyväksytty" in page
+    assert "Hyväksytty" in page and "läpäisit jokaisen jakson testin." in page
+    assert "Miten kurssi läpäistään" in page and "24 tunnin kuluttua" in page
 
 
 def test_used_up_attempts_close_the_quiz(app, learner, db_session):
@@ -209,8 +210,17 @@ def test_used_up_attempts_close_the_quiz(app, learner, db_session):
     learner.post(url + "/quiz", data=answers_form(db_session, attempt_id_in(html),
                                                   correct=False))
     page = learner.get(url).get_data(as_text=True)
-    assert "You have used all your attempts at this quiz." in page
+    assert "You have used every attempt of this round without passing." in page
+    assert "A new round of attempts, with new questions drawn, opens on " in page
     assert 'name="attempt_id"' not in page
+    overview = learner.get("/learn/courses/tiukka").get_data(as_text=True)
+    assert "How to pass this course" in overview
+    assert "opens 24 hours after your last attempt" in overview
+    assert "Next step" in overview and "new quiz attempts open on " in overview
+    # After the wait the quiz opens again with a new attempt.
+    app.config["QUIZ_RETRY_WAIT_HOURS"] = 0
+    page = learner.get(url).get_data(as_text=True)
+    assert 'name="attempt_id"' in page and "Attempts used: 0 of 1." in page
 
 
 def test_forms_carry_csrf_tokens_and_posts_without_one_are_refused(app, course, learner):

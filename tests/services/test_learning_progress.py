@@ -122,25 +122,6 @@ def test_course_completion_and_pass_are_published_once(session, learner, course,
     assert stored.score == 1.0 and stored.passed_at is not None
 
 
-def test_completed_below_mastery_passes_after_a_better_attempt(session, learner, recorded):
-    make_course_version(session, slug="mestari", units=1, pass_mark=0.5, mastery_score=0.9)
-    enrolment = learning.enrol(session, learner, "mestari")
-    unit = learning.open_unit(session, enrolment, "unit-1")
-    attempt = learning.current_attempt(session, enrolment, unit)
-    answers = right_answers(session, attempt)
-    answers["q5-ordering"] = list(reversed(answers["q5-ordering"]))  # 0.8: passes the unit
-    learning.submit_attempt(session, enrolment, unit, attempt.id, answers)
-    learning.save_reflection(session, enrolment, unit, "r1", "A reflection long enough.")
-    progress = learning.progress_of(session, enrolment)
-    assert progress.completed_at is not None and not progress.passed
-    assert progress.score == pytest.approx(0.8)
-    assert "CourseCompleted" in names(recorded) and "CoursePassed" not in names(recorded)
-    attempt = learning.current_attempt(session, enrolment, unit)
-    learning.submit_attempt(session, enrolment, unit, attempt.id, right_answers(session, attempt))
-    assert names(recorded)[-2:] == ["AttemptSubmitted", "CoursePassed"]
-    assert learning.progress_of(session, enrolment).passed
-
-
 def test_course_score_is_mean_of_best_unit_scores(session, learner, course):
     enrolment = learning.enrol(session, learner, "testikurssi")
     unit = learning.open_unit(session, enrolment, "unit-1")

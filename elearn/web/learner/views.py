@@ -87,11 +87,11 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
                  reflection_errors: list[str] | None = None):
     """The unit page; after a rejected form it shows the learner's input and the problems."""
     session = get_session()
-    course = _course_view(enrolment)
     try:
         attempt = learning.current_attempt(session, enrolment, unit)
     except learning.QuizLocked:
         attempt = None
+    course = _course_view(enrolment)  # after the attempt: it may have opened a new round
     questions = _presented(attempt)
     quiz_errors = quiz_errors or {}
     entries = [("#" + quiz_form.first_control_id(q),
