@@ -65,7 +65,7 @@ def test_first_import_publishes_version_one(db_session, courses, media):
     [result] = _import(db_session, courses, media, published_by="trainer1")
     assert str(result) == "published pienikurssi version 1 (2 units)"
     version = db_session.scalar(select(CourseVersion))
-    assert (version.number, version.published_by, version.mastery_score) == (1, "trainer1", 0.8)
+    assert (version.number, version.published_by, version.mastery_score) == (1, "trainer1", 0.5)
     assert version.title == {"fi": "Pieni verkostokurssi", "sv": "En liten nätverkskurs",
                              "en": "A small network course"}
     assert [s["id"] for s in version.sources] == ["vnk-2019", "soste"]
@@ -136,8 +136,8 @@ def test_images_are_stored_by_hash_and_served(app, db_session, courses, media):
 def test_unchanged_import_is_a_no_op(db_session, courses, media):
     _import(db_session, courses, media)
     # formatting and comments are not content
-    _replace(courses / "pienikurssi" / "course.yaml", "mastery_score: 0.8",
-             "# passing the course\nmastery_score: 0.80")
+    _replace(courses / "pienikurssi" / "course.yaml", "mastery_score: 0.5",
+             "# passing the course\nmastery_score: 0.50")
     [result] = _import(db_session, courses, media)
     assert (result.published, result.version, str(result)) == (
         False, 1, "pienikurssi: unchanged (version 1)")
