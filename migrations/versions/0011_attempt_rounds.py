@@ -4,8 +4,8 @@
 at a unit's quiz (a new round after the wait, or opened by a trainer); attempts submitted
 before it no longer count against the limit.  Empty for everyone until then.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 15:50:00
 """
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 import elearn.db
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
