@@ -129,7 +129,7 @@ def play(client_as, slug: str, bank: dict[tuple[str, str], dict[str, Any]]) -> T
     def learner(index: int):
         while len(learners) <= index:
             client = client_as("learner")
-            response = client.post(f"/api/courses/{slug}/enrolment")
+            response = client.post(f"/api/courses/{slug}/enrolment", json={})
             assert response.status_code == 201, response.get_json()
             learners.append(client)
         return learners[index]
