@@ -83,6 +83,14 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "LTI_KEEP_NAME_AND_EMAIL": False,  # store name and e-mail a platform sends
         "LTI_JWKS_CACHE_SECONDS": 300.0,  # how long a platform's public keys are reused
         "LTI_HTTP_TIMEOUT_SECONDS": 5.0,  # fetching a platform's keys or configuration
+        # LTI Advantage services: grade passback and rosters (docs/lms.md)
+        "LTI_PASSBACK_POLL_SECONDS": 2.0,  # idle wait between looks at the score queue
+        "LTI_PASSBACK_BATCH": 20,  # scores claimed per round
+        "LTI_PASSBACK_TIMEOUT_SECONDS": 10.0,  # each token, line item or score request
+        "LTI_PASSBACK_LEASE_SECONDS": 120.0,  # a claim expires after (a dead worker's rows)
+        "LTI_PASSBACK_BACKOFF_BASE_SECONDS": 2.0,  # first retry within this, doubling
+        "LTI_PASSBACK_BACKOFF_MAX_SECONDS": 600.0,  # the backoff never waits longer
+        "LTI_XAPI_ACTOR": "pseudonymous",  # or "platform": account {homePage: issuer, name: sub}
         # API / OpenAPI (flask-smorest)
         "API_TITLE": "elearn API",
         "API_VERSION": "1.0",
@@ -165,6 +173,8 @@ def validate_settings(settings: dict[str, Any]) -> None:
         raise SettingError("ELEARN_QUIZ_RETRY_WAIT_HOURS: expected hours, 0 or more")
     if settings["XAPI_ACTOR"] not in {"account", "mbox"}:
         raise SettingError("ELEARN_XAPI_ACTOR: expected account or mbox")
+    if settings["LTI_XAPI_ACTOR"] not in {"pseudonymous", "platform"}:
+        raise SettingError("ELEARN_LTI_XAPI_ACTOR: expected pseudonymous or platform")
     # Cookies travel only over https when the service is published over https.
     secure = public.startswith("https://")
     settings.setdefault("SESSION_COOKIE_SECURE", secure)

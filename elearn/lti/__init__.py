@@ -14,9 +14,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the tool's endpoints, the admin page, framing rules and ``elearn lti``."""
-    from elearn.lti import admin, cli, framing, views
+    from elearn.lti import admin, advantage, cli, framing, views
 
     framing.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.lti_group)
+    advantage.init_app(app)  # grade passback, rosters (LTI Advantage services)

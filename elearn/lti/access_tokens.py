@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 from joserfc import jwt
@@ -149,7 +149,7 @@ def call_with_token(tokens: AccessTokens, endpoint: TokenEndpoint, scopes: Itera
         try:
             token = tokens.token(endpoint, scopes)
         except TokenError as exc:
-            return exc.response
+            return replace(exc.response, from_token_endpoint=True)
         headers["Authorization"] = f"Bearer {token}"
         response = request(tokens.http, method, url, timeout=tokens.timeout, headers=headers,
                            **kwargs)

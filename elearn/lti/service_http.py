@@ -26,6 +26,7 @@ class ServiceResponse:
     text: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)  # rel -> URL (Link header)
+    from_token_endpoint: bool = False  # the answer of the token endpoint, not the service
 
     @property
     def ok(self) -> bool:

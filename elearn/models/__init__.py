@@ -6,6 +6,7 @@ from elearn.models.learning import (AttemptAnswer, Enrolment, QuizAttempt, Refle
 from elearn.models.xapi import XapiClient, XapiDelivery, XapiDestinationState, XapiStatement
 from elearn.privacy.models import AccessibilityFeedback, AuditEvent, Erasure  # noqa: E402
 from elearn.lti import models as _lti_models  # noqa: F401,E402 - LTI tables on the metadata
+from elearn.lti import score_models as _lti_score_models  # noqa: F401,E402 - passback tables
 
 __all__ = ["AttemptAnswer", "Course", "CourseVersion", "Enrolment", "LoginFailure", "Question",
            "QuizAttempt", "Reflection", "ReflectionTask", "Role", "Unit", "UnitProgress", "User",

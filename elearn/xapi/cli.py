@@ -33,20 +33,39 @@ def _fail(message: str) -> None:
 def worker(once: bool) -> None:
     """Deliver queued statements to every destination until SIGTERM/SIGINT (the batch in
     flight is finished first)."""
+    import threading
+
+    from elearn.lti.advantage import passback_worker
     from elearn.xapi.delivery import DeliveryWorker
 
-    delivery = DeliveryWorker(current_app._get_current_object())  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    delivery = DeliveryWorker(app)
+    # LMS grade passback (LTI AGS) shares the worker: its own loop on a second thread.
+    passback = passback_worker(app)
 
     def stop(signum, _frame):
         click.echo(f"xapi worker: {signal.Signals(signum).name} received; finishing the "
                    "current batch", err=True)
         delivery.stop()
+        if passback is not None:
+            passback.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     names = ", ".join(d.name for d in delivery.destinations) or "none configured"
     click.echo(f"xapi worker: delivering to {names}" + (" (until drained)" if once else ""))
+    passing = None
+    if passback is not None:
+        passing = threading.Thread(target=passback.run, kwargs={"once": once},
+                                   name="lti-passback", daemon=True)
+        passing.start()
     totals = delivery.run(once=once)
+    if passing is not None:
+        if not once:
+            passback.stop()
+        passing.join()
+        click.echo(f"lti passback: {passback.totals.delivered} scores delivered, "
+                   f"{passback.totals.dead} dead-lettered")
     click.echo(f"xapi worker: stopped after {totals.batches} batches: {totals.delivered} "
                f"delivered, {totals.dead} dead-lettered")
 

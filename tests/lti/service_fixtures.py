@@ -51,7 +51,9 @@ class RunningServices:
         self.thread.join(5)
 
 
-def start_services(host: str = "localhost") -> RunningServices:
+def start_services(host: str = "localhost", jwks=None) -> RunningServices:
+    """Serve the services; ``jwks`` returns the tool's JWKS document (by default one of a
+    key made here, in ``tool_keys``)."""
     tool_key = RSAKey.generate_key(2048, parameters={"kid": "tool-1", "alg": "RS256",
                                                      "use": "sig"}, private=True)
     keys = [tool_key]
@@ -67,7 +69,7 @@ def start_services(host: str = "localhost") -> RunningServices:
 
     @app.get("/tool-jwks")
     def tool_jwks():
-        return jsonify(KeySet(keys).as_dict(private=False))
+        return jsonify(jwks() if jwks is not None else KeySet(keys).as_dict(private=False))
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

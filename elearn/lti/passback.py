@@ -1,0 +1,191 @@
+"""Grade passback, the writing side: learning events become score rows for the platforms'
+gradebooks, in the learner's own transaction.
+
+A learner who arrived from an LMS has one :class:`~elearn.lti.models.LtiLaunchLink` per
+resource link they launched (the whole course, or one unit).  When a learning event touches
+such an enrolment, the subscriber only *notes* which lanes (learner × resource link) changed;
+just before the transaction commits, one score per noted lane is computed from the final state
+of the transaction and added as an :class:`~elearn.lti.score_models.LtiScore` row.  Computing
+at commit rather than at each event matters: a quiz submission publishes AttemptSubmitted
+before the completion rules have stored the new course score, and several events of one
+action (attempt, unit completed, course completed, passed) must become *one* score, not four.
+If the action rolls back, the notes are dropped with it.  No HTTP happens here; the delivery
+worker (:mod:`elearn.lti.delivery`) sends the rows.
+
+What is sent (AGS score, ``scoreMaximum`` 100):
+
+- a course link: the course score (mean of every unit's best quiz score, the same figure the
+  completion report shows), ``activityProgress`` Completed once the course is complete, else
+  InProgress; before any quiz was submitted, Started without a score;
+- a unit link: that unit's best quiz score, Completed once the unit is complete, else
+  InProgress; Started when the unit was first opened;
+- ``gradingProgress`` FullyGraded whenever there is a score, Pending before.
+
+Timestamps (UTC, milliseconds) grow strictly within a lane, so the platform, which keeps the
+score with the newest timestamp, can never let a delayed older score win.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from elearn import events
+from elearn.db import utcnow
+from elearn.lti.models import LtiIdentity, LtiLaunchLink, LtiResourceLink
+from elearn.lti.score_models import LtiScore
+from elearn.models.courses import Unit
+from elearn.models.learning import Enrolment, QuizAttempt, UnitProgress
+
+SCORE_MAXIMUM = 100
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+_NOTES = "elearn.lti.passback"  # session.info: lanes noted in this transaction
+_LINKS = "elearn.lti.passback.links"  # session.info: launch links per enrolment
+
+
+@dataclass
+class _Lane:
+    launch: LtiLaunchLink
+    link: LtiResourceLink
+    at: datetime
+
+
+def _links_of(session: Session, enrolment_id: int) -> list[tuple[LtiLaunchLink, LtiResourceLink]]:
+    """The enrolment's launch links whose resource link takes scores (one query per
+    enrolment and transaction; none for learners who never launched from an LMS)."""
+    cache = session.info.setdefault(_LINKS, {})
+    if enrolment_id not in cache:
+        rows = session.execute(
+            select(LtiLaunchLink, LtiResourceLink)
+            .join(LtiResourceLink, LtiResourceLink.id == LtiLaunchLink.resource_link_id)
+            .where(LtiLaunchLink.enrolment_id == enrolment_id)).all()
+        cache[enrolment_id] = [(launch, link) for launch, link in rows
+                               if takes_scores(link)]
+    return cache[enrolment_id]
+
+
+def takes_scores(link: LtiResourceLink) -> bool:
+    """Whether the platform gave this link a gradebook: the score scope and a line item, or
+    a line items container to find or create one in."""
+    return SCOPE_SCORE in (link.ags_scopes or []) and bool(link.lineitem_url
+                                                           or link.lineitems_url)
+
+
+def _unit_key(session: Session, event: events.LearningEvent) -> str | None:
+    """The unit an event concerns (None for course-wide events)."""
+    unit_id = getattr(event, "unit_id", None)
+    if isinstance(event, events.AttemptSubmitted):
+        attempt = session.get(QuizAttempt, event.attempt_id)
+        unit_id = attempt.unit_id if attempt is not None else None
+    if unit_id is None:
+        return None
+    unit = session.get(Unit, unit_id)
+    return unit.unit_key if unit is not None else None
+
+
+_SCORING = (events.UnitOpened, events.AttemptSubmitted, events.UnitCompleted,
+            events.CourseProgressed, events.CourseCompleted, events.CoursePassed)
+
+
+def on_learning_event(session: Session, event: events.LearningEvent) -> None:
+    """Subscriber: note the lanes whose score this event may change."""
+    if not isinstance(event, _SCORING):
+        return
+    links = _links_of(session, event.enrolment_id)
+    if not links:
+        return
+    unit_key = _unit_key(session, event)
+    notes: dict[int, _Lane] = session.info.setdefault(_NOTES, {})
+    for launch, link in links:
+        if link.unit_key is not None and link.unit_key != unit_key:
+            continue  # a unit link hears only of its own unit
+        notes[launch.id] = _Lane(launch, link, event.at)
+
+
+def _iso_ms(moment: datetime) -> str:
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _to_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _score_document(session: Session, lane: _Lane, sub: str, timestamp: datetime) -> dict:
+    enrolment = session.get(Enrolment, lane.launch.enrolment_id)
+    assert enrolment is not None
+    if lane.link.unit_key is None:
+        score = enrolment.score
+        complete = enrolment.completed_at is not None
+    else:
+        progress = session.scalar(
+            select(UnitProgress).join(Unit, Unit.id == UnitProgress.unit_id)
+            .where(UnitProgress.enrolment_id == enrolment.id,
+                   Unit.version_id == enrolment.version_id,
+                   Unit.unit_key == lane.link.unit_key))
+        score = progress.best_score if progress is not None else None
+        complete = progress is not None and progress.completed_at is not None
+    document: dict = {"userId": sub, "timestamp": _iso_ms(timestamp)}
+    if score is None:
+        document.update(activityProgress="Completed" if complete else "Started",
+                        gradingProgress="Pending")
+    else:
+        document.update(scoreGiven=round(score * SCORE_MAXIMUM, 2),
+                        scoreMaximum=SCORE_MAXIMUM,
+                        activityProgress="Completed" if complete else "InProgress",
+                        gradingProgress="FullyGraded")
+    return document
+
+
+def _write_scores(session: Session) -> None:
+    """``before_commit``: one score row per lane noted in this transaction."""
+    notes: dict[int, _Lane] | None = session.info.pop(_NOTES, None)
+    session.info.pop(_LINKS, None)
+    if not notes:
+        return
+    for lane in notes.values():
+        sub = session.scalar(select(LtiIdentity.sub).where(
+            LtiIdentity.platform_id == lane.link.platform_id,
+            LtiIdentity.user_id == lane.launch.user_id))
+        if sub is None:
+            continue
+        newest = session.scalar(select(func.max(LtiScore.timestamp)).where(
+            LtiScore.resource_link_id == lane.link.id, LtiScore.lti_user_id == sub))
+        timestamp = _to_ms(lane.at)
+        if newest is not None and timestamp <= newest:
+            timestamp = _to_ms(newest) + timedelta(milliseconds=1)
+        document = _score_document(session, lane, sub, timestamp)
+        session.add(LtiScore(
+            platform_id=lane.link.platform_id, resource_link_id=lane.link.id,
+            user_id=lane.launch.user_id, enrolment_id=lane.launch.enrolment_id,
+            lti_user_id=sub, scope="course" if lane.link.unit_key is None else "unit",
+            payload=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+            timestamp=timestamp, created_at=utcnow(), next_attempt_at=utcnow()))
+    session.flush()
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_NOTES, None)
+    session.info.pop(_LINKS, None)
+
+
+_listening = False
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe to learning events and write the noted scores at every commit."""
+    global _listening
+    events.subscribe(app, on_learning_event)
+    if not _listening:  # session events are process-wide; register them once
+        sa_event.listen(Session, "before_commit", _write_scores)
+        for name in ("after_rollback", "after_soft_rollback"):
+            sa_event.listen(Session, name, _forget)
+        _listening = True
+
+
+__all__ = ["SCORE_MAXIMUM", "init_app", "on_learning_event", "takes_scores"]
