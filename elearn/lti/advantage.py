@@ -12,10 +12,11 @@ EXTENSION = "elearn.lti.advantage"
 
 
 def init_app(app: Flask) -> None:
-    from elearn.lti import passback, passback_cli
+    from elearn.lti import hr_views, passback, passback_cli
 
     passback.init_app(app)
     passback_cli.register_cli(app)
+    hr_views.init_app(app)
     app.extensions[EXTENSION] = True
 
 

@@ -122,7 +122,11 @@ def delivery():
     hourly = span.step.total_seconds() < 86400
     labels = [_moment_label(moment) for moment in series.moments]
     chart = line_chart(labels, series.counts, tick_every=6 if hourly else 2)
-    return render_template("hr/delivery.html", health=health, now=now, chart=chart,
+    lms = None
+    if current_app.extensions.get("elearn.lti.advantage"):  # LMS grade passback
+        from elearn.lti.hr_views import passback_section
+        lms = passback_section(session)
+    return render_template("hr/delivery.html", health=health, now=now, chart=chart, lms=lms,
                            age_text=age_text, spans=SPANS, span=span, span_error=span_error,
                            backlog_rows=list(zip(labels, (values for _m, values in series.rows()))),
                            backlog_summary=_backlog_summary(series, labels)), \
