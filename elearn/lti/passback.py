@@ -37,10 +37,12 @@ from sqlalchemy.orm import Session
 
 from elearn import events
 from elearn.db import utcnow
+from elearn.lti import xapi_context
 from elearn.lti.models import LtiIdentity, LtiLaunchLink, LtiResourceLink
 from elearn.lti.score_models import LtiScore
 from elearn.models.courses import Unit
 from elearn.models.learning import Enrolment, QuizAttempt, UnitProgress
+from elearn.xapi.statements import register_lms_lookup
 
 SCORE_MAXIMUM = 100
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -146,6 +148,7 @@ def _write_scores(session: Session) -> None:
     """``before_commit``: one score row per lane noted in this transaction."""
     notes: dict[int, _Lane] | None = session.info.pop(_NOTES, None)
     session.info.pop(_LINKS, None)
+    session.info.pop(xapi_context.CACHE, None)
     if not notes:
         return
     for lane in notes.values():
@@ -172,6 +175,7 @@ def _write_scores(session: Session) -> None:
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_NOTES, None)
     session.info.pop(_LINKS, None)
+    session.info.pop(xapi_context.CACHE, None)
 
 
 _listening = False
@@ -181,6 +185,7 @@ def init_app(app: Flask) -> None:
     """Subscribe to learning events and write the noted scores at every commit."""
     global _listening
     events.subscribe(app, on_learning_event)
+    register_lms_lookup(xapi_context.lms_launch_of)
     if not _listening:  # session events are process-wide; register them once
         sa_event.listen(Session, "before_commit", _write_scores)
         for name in ("after_rollback", "after_soft_rollback"):

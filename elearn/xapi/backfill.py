@@ -25,7 +25,8 @@ from elearn.models import (Course, CourseVersion, Enrolment, QuizAttempt, Reflec
                            UnitProgress, XapiStatement)
 from elearn.xapi.destinations import Destination, destinations
 from elearn.xapi.outbox import enqueue, profile_settings
-from elearn.xapi.statements import EnrolmentStatements, ProfileSettings, parse_timestamp
+from elearn.xapi.statements import (EnrolmentStatements, ProfileSettings, lms_launch,
+                                    parse_timestamp)
 
 CHUNK = 200  # enrolments per transaction: bounded memory and short locks on long runs
 
@@ -45,7 +46,7 @@ def enrolment_statements(session: Session, settings: ProfileSettings,
                          enrolment: Enrolment) -> list[dict[str, Any]]:
     """Every statement the stored records of ``enrolment`` stand for, in time order (the
     order live capture wrote them in)."""
-    build = EnrolmentStatements(settings, enrolment)
+    build = EnrolmentStatements(settings, enrolment, lms_launch(session, enrolment))
     timeline: list[tuple[datetime, int, list[dict[str, Any]]]] = []
 
     def add(at: datetime | None, rank: int, statements: list[dict[str, Any]]) -> None:

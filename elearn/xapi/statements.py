@@ -38,6 +38,38 @@ from elearn.xapi.vocabulary import (ANSWERED, COMPLETED, EXPERIENCED, FAILED, LA
 
 
 @dataclass(frozen=True)
+class LmsLaunch:
+    """What a learner's launch from an LMS (LTI) adds to their statements: the platform's
+    ``issuer`` and user id ``sub`` (the actor, when ``ELEARN_LTI_XAPI_ACTOR=platform``) and
+    the LMS course (``context_id``, ``context_title``) as a context extension."""
+
+    issuer: str
+    sub: str
+    context_id: str | None = None
+    context_title: str | None = None
+
+
+LmsLookup = Callable[[Session, Enrolment], "LmsLaunch | None"]
+_lms_lookup: list[LmsLookup] = []
+
+
+def register_lms_lookup(lookup: LmsLookup) -> None:
+    """Let the LTI feature tell statements about an enrolment's launch (one seam; xAPI
+    does not import the LTI tool)."""
+    _lms_lookup[:] = [lookup]
+
+
+def lms_launch(session: Session, enrolment: Enrolment) -> LmsLaunch | None:
+    """The enrolment's LMS launch, when the LTI feature is wired in and there was one."""
+    return _lms_lookup[0](session, enrolment) if _lms_lookup else None
+
+
+def lms_context_extension(public_url: str) -> str:
+    """The context extension IRI carrying the LMS course of a launched learner."""
+    return acts.profile_iri(public_url) + "/extensions/lms-context"
+
+
+@dataclass(frozen=True)
 class ProfileSettings:
     """The settings statements depend on, read once from the app config."""
 
@@ -47,6 +79,7 @@ class ProfileSettings:
     actor_homepage: str = ""
     send_reflection_text: bool = False
     default_language: str = "fi"
+    lms_actor: str = "pseudonymous"  # or "platform": the LMS's own account for LTI learners
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ProfileSettings:
@@ -58,7 +91,8 @@ class ProfileSettings:
                    actor_mode=config.get("XAPI_ACTOR", "account"),
                    actor_homepage=homepage or public_url,
                    send_reflection_text=bool(config.get("XAPI_SEND_REFLECTION_TEXT", False)),
-                   default_language=config.get("DEFAULT_LANGUAGE", "fi"))
+                   default_language=config.get("DEFAULT_LANGUAGE", "fi"),
+                   lms_actor=config.get("LTI_XAPI_ACTOR", "pseudonymous"))
 
 
 def namespace_for(config: Mapping[str, Any]) -> uuid.UUID:
@@ -156,9 +190,11 @@ def _activity_json(key: tuple[Any, ...], build: Callable[[], Activity]) -> Any:
 class EnrolmentStatements:
     """Builds the statements of one learner's enrolment (one registration)."""
 
-    def __init__(self, settings: ProfileSettings, enrolment: Enrolment):
+    def __init__(self, settings: ProfileSettings, enrolment: Enrolment,
+                 lms: LmsLaunch | None = None):
         self.settings = settings
         self.enrolment = enrolment
+        self.lms = lms
         self.version = enrolment.version
         self.slug = self.version.course.slug
         self.user: User = enrolment.user
@@ -178,6 +214,8 @@ class EnrolmentStatements:
     # -- building blocks ---------------------------------------------------------------
 
     def _actor(self) -> Agent:
+        if self.lms is not None and self.settings.lms_actor == "platform":
+            return Agent(account=AgentAccount(home_page=self.lms.issuer, name=self.lms.sub))
         if self.settings.actor_mode == "mbox" and self.user.email:
             return Agent(mbox=f"mailto:{self.user.email}")
         return Agent(account=AgentAccount(home_page=self.settings.actor_homepage,
@@ -202,6 +240,11 @@ class EnrolmentStatements:
         context = Context(registration=self.enrolment.registration,
                           context_activities=context_activities, language=self._language(),
                           platform=PLATFORM, revision=str(self.version.number))
+        if self.lms is not None and self.lms.context_id:
+            extensions = dict(extensions or {})
+            extensions[lms_context_extension(self.settings.public_url)] = {
+                "platform": self.lms.issuer, "id": self.lms.context_id,
+                "title": self.lms.context_title or ""}
         if extensions:
             context.extensions = Extensions(extensions)
         statement = Statement(id=statement_id(self.settings, identity), actor=self._actor(),
@@ -352,7 +395,7 @@ def statements_for_event(session: Session, settings: ProfileSettings,
     enrolment = session.get(Enrolment, event.enrolment_id)
     if enrolment is None:
         raise LookupError(f"enrolment {event.enrolment_id} not found")
-    build = EnrolmentStatements(settings, enrolment)
+    build = EnrolmentStatements(settings, enrolment, lms_launch(session, enrolment))
     if isinstance(event, events.Enrolled):
         return enrolment, [build.registered(enrolment.enrolled_at or event.at)]
     if isinstance(event, events.UnitOpened):
@@ -385,6 +428,8 @@ def _unit_progress(session: Session, enrolment: Enrolment, unit_id: int) -> Unit
                                                      UnitProgress.unit_id == unit_id))
 
 
-__all__ = ["EnrolmentStatements", "ProfileSettings", "actor_key", "context_activity_ids",
+__all__ = ["EnrolmentStatements", "LmsLaunch", "ProfileSettings", "actor_key",
+           "context_activity_ids", "lms_context_extension", "lms_launch",
+           "register_lms_lookup",
            "format_timestamp", "namespace_for", "parse_timestamp", "progress_percent",
            "serialise", "statement_id", "statements_for_event"]
