@@ -42,9 +42,7 @@ class RunningServices:
         return self.base_url + "/token"
 
     def url(self, endpoint: str, **values) -> str:
-        with self.app.test_request_context(base_url=self.base_url):
-            from flask import url_for
-            return url_for(f"lti_platform_services.{endpoint}", _external=True, **values)
+        return getattr(self.services, f"{endpoint}_url")(**values)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -60,9 +58,8 @@ def start_services(host: str = "localhost", jwks=None) -> RunningServices:
     app = Flask("test-platform-services")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://{host}:{server.server_port}"
-    app.config["SERVER_NAME"] = f"{host}:{server.server_port}"
     private, public = platform_key_pems()
-    services = PlatformServices(issuer=ISSUER, client_id=CLIENT_ID,
+    services = PlatformServices(base_url=base_url, issuer=ISSUER, client_id=CLIENT_ID,
                                 tool_jwks_url=base_url + "/tool-jwks",
                                 private_key_pem=private, public_key_pem=public)
     app.register_blueprint(services_blueprint(services))

@@ -22,9 +22,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import jwt as pyjwt
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 from lti1p3platform.exceptions import (LtiException, MissingRequiredClaim,
                                        UnsupportedGrantType)
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -92,8 +93,9 @@ class ServiceRecord:
 
 @dataclass
 class PlatformServices:
-    """One platform's services for one registered tool."""
+    """One platform's services for one registered tool, served under ``base_url``."""
 
+    base_url: str
     issuer: str
     client_id: str
     tool_jwks_url: str
@@ -103,16 +105,18 @@ class PlatformServices:
 
     # -- helpers for the launch side (the AGS and NRPS claims of an id_token) ---------------
 
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/token"
+
     def lineitems_url(self, context_id: str) -> str:
-        return url_for("lti_platform_services.lineitems", context_id=context_id, _external=True)
+        return f"{self.base_url}/ags/{quote(context_id, safe='')}/lineitems"
 
     def lineitem_url(self, context_id: str, lineitem_id: str) -> str:
-        return url_for("lti_platform_services.lineitem", context_id=context_id,
-                       lineitem_id=lineitem_id, _external=True)
+        return f"{self.lineitems_url(context_id)}/{quote(lineitem_id, safe='')}"
 
     def memberships_url(self, context_id: str) -> str:
-        return url_for("lti_platform_services.memberships", context_id=context_id,
-                       _external=True)
+        return f"{self.base_url}/nrps/{quote(context_id, safe='')}/memberships"
 
     def add_lineitem(self, context_id: str, *, label: str, score_maximum: float = 100,
                      resource_link_id: str | None = None, tag: str = "") -> str:
@@ -126,7 +130,7 @@ class PlatformServices:
 
     def ags_claim(self, context_id: str, lineitem_id: str | None = None,
                   scopes: list[str] | None = None) -> dict[str, Any]:
-        """The ``endpoint`` claim for a launch (call inside a request or app context)."""
+        """The ``endpoint`` claim for a launch."""
         claim: dict[str, Any] = {
             "scope": scopes or [SCOPE_LINEITEM, SCOPE_RESULT_READONLY, SCOPE_SCORE],
             "lineitems": self.lineitems_url(context_id)}
@@ -272,7 +276,7 @@ def services_blueprint(services: PlatformServices) -> Blueprint:
             return _oauth_error("invalid_client", f"{type(exc).__name__}: {exc}", 401)
         assert claims is not None
         entry["claims"] = claims
-        token_url = url_for("lti_platform_services.token", _external=True)
+        token_url = services.token_url
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         problem = None
