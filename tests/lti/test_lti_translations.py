@@ -1,5 +1,6 @@
 """Every interface text of the LTI pages has a Finnish and a Swedish translation in lti.po
-that keeps the same %(placeholders)s."""
+(the tool's pages) or lti_services.po (rosters and grade passback) that keeps the same
+%(placeholders)s."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _msgids() -> set[str]:
     ids = set()
-    for path in sorted((ROOT / "elearn/lti/templates/lti").glob("*.html")):
+    for path in sorted((ROOT / "elearn/lti/templates").glob("*/*.html")):
         for _line, message, _c, _ctx in extract_from_file("jinja2.ext.babel_extract", str(path)):
             ids.add(message if isinstance(message, str) else message[0])
     for module in sorted((ROOT / "elearn/lti").glob("*.py")):
@@ -28,9 +29,12 @@ def _msgids() -> set[str]:
 def test_lti_texts_are_translated(language):
     ids = _msgids()
     assert len(ids) > 30
-    with (ROOT / f"elearn/translations/{language}/LC_MESSAGES/lti.po").open("rb") as handle:
-        catalog = {message.id: message.string for message in read_po(handle, locale=language)
-                   if message.id and message.string}
+    catalog = {}
+    for name in ("lti.po", "lti_services.po"):
+        with (ROOT / f"elearn/translations/{language}/LC_MESSAGES/{name}").open("rb") as handle:
+            catalog.update({message.id: message.string
+                            for message in read_po(handle, locale=language)
+                            if message.id and message.string})
     missing = sorted(i for i in ids if i not in catalog)
     assert not missing, f"untranslated in {language}: {missing}"
     for message_id in ids:

@@ -69,7 +69,7 @@ def test_roster_shows_who_has_not_started(app, linked, client_as, platform):
     assert "Verkostojohtaminen, kevät" in html  # the platform's title now
     assert _statuses(html) == {"m-never": "not_started", "m-idle": "not_started",
                                "m-going": "in_progress", "m-done": "passed"}
-    assert "never launched" in html and "Tiina Opettaja" not in html  # learners only
+    assert "ei ole avannut" in html and "Tiina Opettaja" not in html  # learners only (fi)
     only = hr.get(f"/hr/lms/rosters/{linked}?status=not_started").get_data(as_text=True)
     assert set(_statuses(only)) == {"m-never", "m-idle"}
     assert hr.get(f"/hr/lms/rosters/{linked}?status=bogus").status_code == 422
@@ -111,7 +111,8 @@ def test_delivery_page_shows_refused_scores_and_resends_them(app, course, client
     drain(app)
     hr = client_as("hr")
     html = hr.get("/hr/delivery").get_data(as_text=True)
-    assert "Scores to LMS gradebooks" in html and "accepts no scores" in html
+    assert "Pisteet oppimisympäristöjen arviointikirjoihin" in html
+    assert "accepts no scores" in html
     assert "Testi-Moodle (https://platform.test)" in html
     del services.record.refused_scores[lineitem]
     from sqlalchemy import select
