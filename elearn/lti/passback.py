@@ -19,7 +19,10 @@ What is sent (AGS score, ``scoreMaximum`` 100):
   InProgress; before any quiz was submitted, Started without a score;
 - a unit link: that unit's best quiz score, Completed once the unit is complete, else
   InProgress; Started when the unit was first opened;
-- ``gradingProgress`` FullyGraded whenever there is a score, Pending before.
+- ``gradingProgress`` FullyGraded whenever there is a score, Pending before;
+- a link's launch (``LtiLaunched``) sends the current score when its lane has none yet, so a
+  gradebook column added after the learner's work still gets it (nothing when nothing was
+  done yet).
 
 Timestamps (UTC, milliseconds) grow strictly within a lane, so the platform, which keeps the
 score with the newest timestamp, can never let a delayed older score win.
@@ -55,6 +58,7 @@ class _Lane:
     launch: LtiLaunchLink
     link: LtiResourceLink
     at: datetime
+    initial: bool = False  # noted by a launch: send only if the lane has no score yet
 
 
 def _links_of(session: Session, enrolment_id: int) -> list[tuple[LtiLaunchLink, LtiResourceLink]]:
@@ -94,8 +98,25 @@ _SCORING = (events.UnitOpened, events.AttemptSubmitted, events.UnitCompleted,
             events.CourseProgressed, events.CourseCompleted, events.CoursePassed)
 
 
+def _on_launch(session: Session, event: events.LtiLaunched) -> None:
+    """A launch may have created the enrolment's first link (forget what was cached) and
+    links an enrolment that may already have a score: a teacher who adds the activity after
+    a learner finished the course still gets the learner's result in the gradebook."""
+    session.info.get(_LINKS, {}).pop(event.enrolment_id, None)
+    session.info.get(xapi_context.CACHE, {}).pop(event.enrolment_id, None)
+    launch = session.get(LtiLaunchLink, event.launch_link_id)
+    link = session.get(LtiResourceLink, event.resource_link_id)
+    if launch is None or link is None or not takes_scores(link):
+        return
+    notes: dict[int, _Lane] = session.info.setdefault(_NOTES, {})
+    notes.setdefault(launch.id, _Lane(launch, link, event.at, initial=True))
+
+
 def on_learning_event(session: Session, event: events.LearningEvent) -> None:
     """Subscriber: note the lanes whose score this event may change."""
+    if isinstance(event, events.LtiLaunched):
+        _on_launch(session, event)
+        return
     if not isinstance(event, _SCORING):
         return
     links = _links_of(session, event.enrolment_id)
@@ -106,7 +127,7 @@ def on_learning_event(session: Session, event: events.LearningEvent) -> None:
     for launch, link in links:
         if link.unit_key is not None and link.unit_key != unit_key:
             continue  # a unit link hears only of its own unit
-        notes[launch.id] = _Lane(launch, link, event.at)
+        notes[launch.id] = _Lane(launch, link, event.at)  # a real change: not "initial"
 
 
 def _iso_ms(moment: datetime) -> str:
@@ -118,12 +139,17 @@ def _to_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _score_document(session: Session, lane: _Lane, sub: str, timestamp: datetime) -> dict:
+def _score_document(session: Session, lane: _Lane, sub: str,
+                    timestamp: datetime) -> dict | None:
+    """The score of ``lane`` now; None for a launch's lane where nothing was done yet."""
     enrolment = session.get(Enrolment, lane.launch.enrolment_id)
     assert enrolment is not None
     if lane.link.unit_key is None:
         score = enrolment.score
         complete = enrolment.completed_at is not None
+        opened = enrolment.progress > 0 or session.scalar(
+            select(UnitProgress.id).where(UnitProgress.enrolment_id == enrolment.id)
+            .limit(1)) is not None
     else:
         progress = session.scalar(
             select(UnitProgress).join(Unit, Unit.id == UnitProgress.unit_id)
@@ -132,6 +158,9 @@ def _score_document(session: Session, lane: _Lane, sub: str, timestamp: datetime
                    Unit.unit_key == lane.link.unit_key))
         score = progress.best_score if progress is not None else None
         complete = progress is not None and progress.completed_at is not None
+        opened = progress is not None
+    if lane.initial and not opened:
+        return None
     document: dict = {"userId": sub, "timestamp": _iso_ms(timestamp)}
     if score is None:
         document.update(activityProgress="Completed" if complete else "Started",
@@ -159,10 +188,14 @@ def _write_scores(session: Session) -> None:
             continue
         newest = session.scalar(select(func.max(LtiScore.timestamp)).where(
             LtiScore.resource_link_id == lane.link.id, LtiScore.lti_user_id == sub))
+        if lane.initial and newest is not None:
+            continue  # the gradebook already heard of this lane
         timestamp = _to_ms(lane.at)
         if newest is not None and timestamp <= newest:
             timestamp = _to_ms(newest) + timedelta(milliseconds=1)
         document = _score_document(session, lane, sub, timestamp)
+        if document is None:
+            continue
         session.add(LtiScore(
             platform_id=lane.link.platform_id, resource_link_id=lane.link.id,
             user_id=lane.launch.user_id, enrolment_id=lane.launch.enrolment_id,
