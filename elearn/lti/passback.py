@@ -205,7 +205,9 @@ def _write_scores(session: Session) -> None:
     session.flush()
 
 
-def _forget(session: Session, *_args) -> None:
+def _forget(session: Session, previous_transaction=None) -> None:
+    if previous_transaction is not None and previous_transaction.nested:
+        return  # a savepoint rolled back; the learner's transaction goes on
     session.info.pop(_NOTES, None)
     session.info.pop(_LINKS, None)
     session.info.pop(xapi_context.CACHE, None)
@@ -221,8 +223,7 @@ def init_app(app: Flask) -> None:
     register_lms_lookup(xapi_context.lms_launch_of)
     if not _listening:  # session events are process-wide; register them once
         sa_event.listen(Session, "before_commit", _write_scores)
-        for name in ("after_rollback", "after_soft_rollback"):
-            sa_event.listen(Session, name, _forget)
+        sa_event.listen(Session, "after_soft_rollback", _forget)
         _listening = True
 
 

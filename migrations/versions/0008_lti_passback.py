@@ -1,7 +1,11 @@
-"""LTI grade passback outbox
+"""LTI grade passback: the score outbox and each platform's passback health
 
-Revision ID: 0007
-Revises: 0006
+``lti_scores`` holds one row per score for a platform's gradebook, written in the learner's
+transaction and sent by the delivery worker; ``ix_lti_scores_due`` (pending rows only) serves
+the worker's claim, ``ix_lti_scores_lane`` the per-learner-and-line-item order.
+
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 15:01:49.669601
 """
 from alembic import op
@@ -9,8 +13,8 @@ import sqlalchemy as sa
 import elearn.db
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
