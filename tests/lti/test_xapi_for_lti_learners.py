@@ -14,7 +14,6 @@ from elearn.xapi.statements import lms_context_extension
 from tests.lti.passback_fixtures import course  # noqa: F401 - fixture
 from tests.lti.passback_support import link_learner, open_unit, pass_quiz
 
-EXTENSION = lms_context_extension("http://127.0.0.1:5000")
 
 
 def _statements(app, user_id: int) -> list[dict]:
@@ -37,11 +36,14 @@ def test_pseudonymous_by_default_with_the_lms_course_in_context(app, course, cli
     client = _launched_learner(app, client_as)
     later = _statements(app, client.user.id)[1:]  # the first was written before the link
     assert later
+    public_url = app.config["PUBLIC_URL"]
+    extension = lms_context_extension(public_url)
+    assert extension == public_url + "/xapi/profile/extensions/lms-context"
     for statement in later:
         account = statement["actor"]["account"]
-        assert account["homePage"] == "http://127.0.0.1:5000"
+        assert account["homePage"] == public_url
         assert account["name"] == client.user.opaque_id
-        assert statement["context"]["extensions"][EXTENSION] == {
+        assert statement["context"]["extensions"][extension] == {
             "platform": "https://platform.test", "id": "c1", "title": "Moodle-kurssi"}
     masteries = [s for s in later if "result" in s and "score" in s["result"]
                  and s["verb"]["id"].endswith("passed")]
@@ -60,7 +62,8 @@ def test_platform_actor_when_configured(app, course, client_as):
     open_unit(local, "unit-1")
     for statement in _statements(app, local.user.id):
         assert statement["actor"]["account"]["name"] == local.user.opaque_id
-        assert EXTENSION not in statement["context"].get("extensions", {})
+        assert lms_context_extension(app.config["PUBLIC_URL"]) not in \
+            statement["context"].get("extensions", {})
 
 
 def test_unknown_actor_setting_is_refused():
