@@ -40,8 +40,9 @@ from sqlalchemy.orm import Session
 
 from elearn import events
 from elearn.db import utcnow
-from elearn.lti import xapi_context
-from elearn.lti.models import LtiIdentity, LtiLaunchLink, LtiResourceLink
+from elearn.lti import enrolment_facts, xapi_context
+from elearn.lti.enrolment_facts import facts_of
+from elearn.lti.models import LtiLaunchLink, LtiResourceLink
 from elearn.lti.score_models import LtiScore
 from elearn.models.courses import Unit
 from elearn.models.learning import Enrolment, QuizAttempt, UnitProgress
@@ -50,7 +51,6 @@ from elearn.xapi.statements import register_lms_lookup
 SCORE_MAXIMUM = 100
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 _NOTES = "elearn.lti.passback"  # session.info: lanes noted in this transaction
-_LINKS = "elearn.lti.passback.links"  # session.info: launch links per enrolment
 
 
 @dataclass
@@ -62,17 +62,13 @@ class _Lane:
 
 
 def _links_of(session: Session, enrolment_id: int) -> list[tuple[LtiLaunchLink, LtiResourceLink]]:
-    """The enrolment's launch links whose resource link takes scores (one query per
-    enrolment and transaction; none for learners who never launched from an LMS)."""
-    cache = session.info.setdefault(_LINKS, {})
-    if enrolment_id not in cache:
-        rows = session.execute(
-            select(LtiLaunchLink, LtiResourceLink)
-            .join(LtiResourceLink, LtiResourceLink.id == LtiLaunchLink.resource_link_id)
-            .where(LtiLaunchLink.enrolment_id == enrolment_id)).all()
-        cache[enrolment_id] = [(launch, link) for launch, link in rows
-                               if takes_scores(link)]
-    return cache[enrolment_id]
+    """The enrolment's launch links whose resource link takes scores (read once per
+    transaction with the rest of :mod:`elearn.lti.enrolment_facts`)."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        return []
+    return [(launch, link) for launch, link in facts_of(session, enrolment).links
+            if takes_scores(link)]
 
 
 def takes_scores(link: LtiResourceLink) -> bool:
@@ -102,8 +98,7 @@ def _on_launch(session: Session, event: events.LtiLaunched) -> None:
     """A launch may have created the enrolment's first link (forget what was cached) and
     links an enrolment that may already have a score: a teacher who adds the activity after
     a learner finished the course still gets the learner's result in the gradebook."""
-    session.info.get(_LINKS, {}).pop(event.enrolment_id, None)
-    session.info.get(xapi_context.CACHE, {}).pop(event.enrolment_id, None)
+    enrolment_facts.forget(session, event.enrolment_id)
     launch = session.get(LtiLaunchLink, event.launch_link_id)
     link = session.get(LtiResourceLink, event.resource_link_id)
     if launch is None or link is None or not takes_scores(link):
@@ -176,14 +171,12 @@ def _score_document(session: Session, lane: _Lane, sub: str,
 def _write_scores(session: Session) -> None:
     """``before_commit``: one score row per lane noted in this transaction."""
     notes: dict[int, _Lane] | None = session.info.pop(_NOTES, None)
-    session.info.pop(_LINKS, None)
-    session.info.pop(xapi_context.CACHE, None)
     if not notes:
+        enrolment_facts.forget(session)
         return
     for lane in notes.values():
-        sub = session.scalar(select(LtiIdentity.sub).where(
-            LtiIdentity.platform_id == lane.link.platform_id,
-            LtiIdentity.user_id == lane.launch.user_id))
+        enrolment = session.get(Enrolment, lane.launch.enrolment_id)
+        sub = facts_of(session, enrolment).sub_on(lane.link.platform_id) if enrolment else None
         if sub is None:
             continue
         newest = session.scalar(select(func.max(LtiScore.timestamp)).where(
@@ -203,14 +196,14 @@ def _write_scores(session: Session) -> None:
             payload=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
             timestamp=timestamp, created_at=utcnow(), next_attempt_at=utcnow()))
     session.flush()
+    enrolment_facts.forget(session)
 
 
 def _forget(session: Session, previous_transaction=None) -> None:
     if previous_transaction is not None and previous_transaction.nested:
         return  # a savepoint rolled back; the learner's transaction goes on
     session.info.pop(_NOTES, None)
-    session.info.pop(_LINKS, None)
-    session.info.pop(xapi_context.CACHE, None)
+    enrolment_facts.forget(session)
 
 
 _listening = False
