@@ -44,7 +44,7 @@ def learner(app, course, client_as, platform):
     services = platform.services
     lineitem = services.add_lineitem("c1", label="Verkostojohtaminen", resource_link_id="rl-c")
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     client.link = link_learner(
         app, client.user, sub="moodle-42", resource_link_id="rl-c",
         lineitem_url=platform.url("lineitem", context_id="c1", lineitem_id=lineitem),
@@ -158,7 +158,7 @@ def test_a_refused_score_is_dead_lettered_with_the_answer_and_resent(app, learne
 def test_a_link_without_a_line_item_finds_or_creates_one(app, course, client_as, platform):
     services = platform.services
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link = link_learner(app, client.user, sub="moodle-9", resource_link_id="rl-u1",
                         unit_key="unit-1", lineitem_url=None,
                         lineitems_url=platform.url("lineitems", context_id="c1"),

@@ -23,7 +23,7 @@ def _times(rows: list[LtiScore]) -> list[datetime]:
 
 def test_a_learner_from_an_lms_gets_course_and_unit_scores(app, course, client_as):
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     course_link = link_learner(app, client.user, sub="moodle-user-7", resource_link_id="rl-c")
     unit_link = link_learner(app, client.user, sub="moodle-user-7", resource_link_id="rl-u1",
                              unit_key="unit-1",
@@ -73,7 +73,7 @@ def test_a_learner_from_an_lms_gets_course_and_unit_scores(app, course, client_a
 
 def test_same_moment_scores_still_grow_in_their_lane(app, course, client_as, db_session):
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link_learner(app, client.user, sub="s1", resource_link_id="rl-c")
     open_unit(client, "unit-1")
     first = scores(app)[-1]
@@ -91,12 +91,12 @@ def test_same_moment_scores_still_grow_in_their_lane(app, course, client_as, db_
 def test_no_scores_for_local_learners_failed_actions_or_links_without_a_gradebook(
         app, course, client_as):
     local = client_as("learner")
-    assert local.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert local.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     complete_unit(app, local, "unit-1")
     assert scores(app) == []
 
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link_learner(app, client.user, sub="s2", resource_link_id="rl-nogb",
                  lineitem_url=None, lineitems_url=None, scopes=(SCOPE_SCORE,))
     link_learner(app, client.user, sub="s2", resource_link_id="rl-noscope", scopes=())
@@ -104,7 +104,7 @@ def test_no_scores_for_local_learners_failed_actions_or_links_without_a_gradeboo
     assert scores(app) == []
 
     linked = client_as("learner")
-    assert linked.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert linked.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link_learner(app, linked.user, sub="s3", resource_link_id="rl-ok")
     unit = open_unit(linked, "unit-1")
     before = len(scores(app))

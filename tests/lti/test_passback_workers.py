@@ -38,7 +38,7 @@ def test_two_workers_send_each_score_once_in_lane_order(app, course, client_as, 
     lineitems = {}
     for n in range(4):
         client = client_as("learner")
-        assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+        assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
         for scope in ("course", "unit-1"):
             key = f"{scope}-{n}"
             lineitems[key] = services.add_lineitem("c1", label=key)

@@ -42,7 +42,7 @@ def linked(app, course, client_as, platform):
     link_pk = None
     for sub in ("m-idle", "m-going", "m-done"):
         client = client_as("learner")
-        assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+        assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
         link_pk = link_learner(app, client.user, sub=sub, resource_link_id="rl-c",
                                token_url=platform.token_url, memberships_url=memberships)
         if sub == "m-going":
@@ -103,7 +103,7 @@ def test_delivery_page_shows_refused_scores_and_resends_them(app, course, client
     lineitem = services.add_lineitem("c1", label="Kurssi")
     services.record.refused_scores[lineitem] = 403
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link_learner(app, client.user, sub="m1", resource_link_id="rl-c",
                  lineitem_url=platform.url("lineitem", context_id="c1", lineitem_id=lineitem),
                  token_url=platform.token_url)

@@ -25,7 +25,7 @@ def _statements(app, user_id: int) -> list[dict]:
 
 def _launched_learner(app, client_as):
     client = client_as("learner")
-    assert client.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert client.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     link_learner(app, client.user, sub="moodle-77", resource_link_id="rl-c")
     open_unit(client, "unit-1")
     pass_quiz(app, client, "unit-1")
@@ -58,7 +58,7 @@ def test_platform_actor_when_configured(app, course, client_as):
         assert statement["actor"]["account"] == {"homePage": "https://platform.test",
                                                  "name": "moodle-77"}
     local = client_as("learner")
-    assert local.post("/api/courses/testikurssi/enrolment").status_code == 201
+    assert local.post("/api/courses/testikurssi/enrolment", json={}).status_code == 201
     open_unit(local, "unit-1")
     for statement in _statements(app, local.user.id):
         assert statement["actor"]["account"]["name"] == local.user.opaque_id
