@@ -4,8 +4,8 @@
 transaction and sent by the delivery worker; ``ix_lti_scores_due`` (pending rows only) serves
 the worker's claim, ``ix_lti_scores_lane`` the per-learner-and-line-item order.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 15:01:49.669601
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import elearn.db
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
