@@ -6,7 +6,6 @@ learning service and are only read here.
 """
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,16 +35,6 @@ def content_language(value: Mapping[str, Any] | None) -> str:
             if value.get(candidate):
                 return candidate
     return current_language()
-
-
-def shuffled(entries: list[dict[str, Any]], attempt_id: int, question_key: str) -> list[dict[str, Any]]:
-    """``entries`` in a shuffled order that is stable for one attempt, so a page shown again
-    after a rejected submission keeps the order the learner already saw.  Course files list
-    ordering items in their correct order and matching targets beside their sources; showing
-    them as written would give the answer away."""
-    order = list(entries)
-    random.Random(f"{attempt_id}:{question_key}").shuffle(order)
-    return order
 
 
 @dataclass
