@@ -21,7 +21,10 @@ $(RALPH_VENV)/.installed:
 run: $(VENV)/.installed $(RALPH_VENV)/.installed
 	$(VENV)/bin/python -m elearn.devserver
 
+# The browser tests need Debian's Chromium: installed here where apt-get may (as root),
+# otherwise make test stops with one line naming the package.
 test: $(VENV)/.installed $(RALPH_VENV)/.installed
+	@tools/ensure_chromium.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed $(RALPH_VENV)/.installed

@@ -7,6 +7,7 @@ refused and recorded, so a page (or axe-core) that reaches for the network fails
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -18,6 +19,17 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update"]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Stop before the first test, with one line, when browser tests were chosen and the
+    browser is missing (instead of a long setup error in every browser test)."""
+    if any(item.get_closest_marker("browser") for item in items) \
+            and not os.access(CHROMIUM, os.X_OK):
+        pytest.exit(f"the browser tests need Debian's Chromium at {CHROMIUM}: install it as "
+                    "root with 'apt-get install chromium' (make test does so where it can), "
+                    "or deselect them with -m 'not browser'",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture
