@@ -128,3 +128,20 @@ class Reflection(Base):
 
     enrolment: Mapped[Enrolment] = relationship()
     task: Mapped[ReflectionTask] = relationship()
+    revisions: Mapped[list[ReflectionRevision]] = relationship(
+        back_populates="reflection", order_by="ReflectionRevision.id")
+
+
+class ReflectionRevision(Base):
+    """One saved text of a reflection, kept so that the learner's own data (GDPR art. 15)
+    shows every text they saved, not only the last.  Private to the author like the
+    reflection; deleted with it (erasure, retention)."""
+
+    __tablename__ = "reflection_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reflection: Mapped[Reflection] = relationship(back_populates="revisions")

@@ -39,7 +39,7 @@ from elearn import events
 from elearn.auth import end_sessions
 from elearn.db import Base, utcnow
 from elearn.models import (AttemptAnswer, CourseVersion, Enrolment, LoginFailure, QuizAttempt,
-                           Reflection, UnitProgress, User)
+                           Reflection, ReflectionRevision, UnitProgress, User)
 from elearn.privacy import audit
 from elearn.privacy.models import AccessibilityFeedback, AuditEvent, Erasure
 from elearn.privacy.records import personal_row_ids
@@ -127,6 +127,10 @@ def complete_erasure(session: Session, user: User, erasure: Erasure, *,
     counts.update(erased.outcome)
 
     enrolment_ids = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    reflection_ids = select(Reflection.id).where(Reflection.enrolment_id.in_(enrolment_ids))
+    counts["reflection_revisions"] = session.execute(
+        delete(ReflectionRevision)
+        .where(ReflectionRevision.reflection_id.in_(reflection_ids))).rowcount
     counts["reflections"] = session.execute(
         delete(Reflection).where(Reflection.enrolment_id.in_(enrolment_ids))).rowcount
     if not keep_aggregates:

@@ -5,7 +5,7 @@ parts that come from the same read.
   (:mod:`elearn.privacy.records`): complete by construction, machine-readable, the part that
   makes the export *portable*.
 * the readable part – account, enrolments with unit progress, quiz attempts with each answer
-  and its score, reflections, and the xAPI statements about the person with each LRS's
+  and its score, reflections with every text saved, and the xAPI statements about the person with each LRS's
   delivery state – with course texts in the requested language, for people to read.
 
 The password hash is the only stored value left out: it is a credential, not information
@@ -80,7 +80,8 @@ def _enrolment(session: Session, enrolment: Enrolment, language: str) -> dict[st
         .order_by(QuizAttempt.unit_id, QuizAttempt.number)).all()
     reflections = session.scalars(
         select(Reflection).where(Reflection.enrolment_id == enrolment.id)
-        .options(selectinload(Reflection.task)).order_by(Reflection.id)).all()
+        .options(selectinload(Reflection.task), selectinload(Reflection.revisions))
+        .order_by(Reflection.id)).all()
     return {
         "id": enrolment.id, "course": version.course.slug,
         "course_title": text_in(version.title, language), "version": version.number,
@@ -97,7 +98,10 @@ def _enrolment(session: Session, enrolment: Enrolment, language: str) -> dict[st
         "attempts": [_attempt(a, language) for a in attempts],
         "reflections": [{"id": r.id, "task": r.task.task_key,
                          "prompt": text_in(r.task.prompt, language), "text": r.text,
-                         "created_at": plain(r.created_at), "updated_at": plain(r.updated_at)}
+                         "created_at": plain(r.created_at), "updated_at": plain(r.updated_at),
+                         "revisions": [{"text": revision.text,
+                                        "saved_at": plain(revision.saved_at)}
+                                       for revision in r.revisions]}
                         for r in reflections],
     }
 

@@ -3,7 +3,7 @@ the purge that applies it.
 
 Each setting is a number of days, ``0`` meaning "no time limit" (kept until erasure):
 
-* ``PRIVACY_RETAIN_REFLECTIONS_DAYS`` – reflections, counted from the last activity in the
+* ``PRIVACY_RETAIN_REFLECTIONS_DAYS`` – reflections with every saved text, counted from the last activity in the
   enrolment they belong to;
 * ``PRIVACY_RETAIN_ATTEMPTS_DAYS`` – quiz attempts with their answers, counted the same way
   (unit progress, best scores and completion stay: they are the completion record);
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from elearn.config import SettingError
 from elearn.db import utcnow
 from elearn.models import (AttemptAnswer, Enrolment, LoginFailure, QuizAttempt, Reflection,
-                           XapiDelivery, XapiStatement)
+                           ReflectionRevision, XapiDelivery, XapiStatement)
 from elearn.privacy import audit
 
 CHUNK = 1000
@@ -92,6 +92,8 @@ def purge(session: Session, retention: Retention, *, dry_run: bool, actor_label:
             select(func.min(Enrolment.last_activity_at)).join(
                 Reflection, Reflection.enrolment_id == Enrolment.id).where(where))
         if not dry_run:
+            session.execute(delete(ReflectionRevision).where(ReflectionRevision.reflection_id.in_(
+                select(Reflection.id).where(where))))
             session.execute(delete(Reflection).where(where))
 
     if days["quiz_attempts"]:

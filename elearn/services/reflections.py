@@ -17,7 +17,7 @@ from elearn.errors import APIError
 from elearn.events import ReflectionSaved, publish
 from elearn.models.accounts import User
 from elearn.models.courses import CourseVersion, ReflectionTask, Unit
-from elearn.models.learning import Enrolment, Reflection
+from elearn.models.learning import Enrolment, Reflection, ReflectionRevision
 from elearn.services.enrolment_lock import lock_enrolment
 from elearn.services.i18n_text import text_in
 from elearn.services.progress import update_completion
@@ -63,7 +63,7 @@ def save_reflection(session: Session, enrolment: Enrolment, unit: Unit, task_key
     The text is stored trimmed; it must reach the task's ``min_length`` and stay within
     :data:`REFLECTION_MAX_LENGTH` characters, else 422 naming ``text``.  Publishes
     ReflectionSaved when the text is new or changed (saving the same text again publishes
-    nothing), then any completion events.  404 for an unknown task.
+    nothing) and keeps that text as a revision, then any completion events.  404 for an unknown task.
     """
     task = _task(session, enrolment, unit, task_key)
     if not isinstance(text, str):
@@ -91,6 +91,8 @@ def save_reflection(session: Session, enrolment: Enrolment, unit: Unit, task_key
         reflection.text = text
         reflection.updated_at = now
     session.flush()
+    # Every saved text is kept for the learner's own data export, not only the last one.
+    session.add(ReflectionRevision(reflection_id=reflection.id, text=text, saved_at=now))
     publish(session, ReflectionSaved(enrolment_id=enrolment.id, at=now,
                                      reflection_id=reflection.id))
     update_completion(session, enrolment, now)

@@ -37,7 +37,7 @@ from elearn.db import utcnow
 from elearn.events import Enrolled, ReflectionSaved, UnitOpened, publish
 from elearn.models.accounts import User
 from elearn.models.courses import Course, CourseVersion, Unit
-from elearn.models.learning import Enrolment, Reflection, UnitProgress
+from elearn.models.learning import Enrolment, Reflection, ReflectionRevision, UnitProgress
 from elearn.services.enrolment_lock import lock_enrolment
 from elearn.services.progress import update_completion
 
@@ -206,6 +206,11 @@ def _apply(session: Session, enrolment: Enrolment, target: CourseVersion, plan: 
                           created_at=reflection.created_at, updated_at=now)
         session.add(copy)
         session.flush()
+        # The copy carries the texts saved before the move, so the learner's export (which
+        # lists the copy, not the original) still shows every one.
+        session.add_all(ReflectionRevision(reflection_id=copy.id, text=revision.text,
+                                           saved_at=revision.saved_at)
+                        for revision in reflection.revisions)
         publish(session, ReflectionSaved(enrolment_id=new.id, at=now, reflection_id=copy.id))
     # "Continue where you left off": the same unit in the target version, if it still exists
     last = session.get(Unit, enrolment.last_unit_id) if enrolment.last_unit_id else None

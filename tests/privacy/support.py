@@ -17,8 +17,8 @@ def learner_did_everything(app, username: str, *, display_name: str = "", email:
                            slug: str = "testikurssi") -> dict[str, Any]:
     """Enrol ``username`` and go through every unit: a failed attempt, a passed one, every
     reflection written and edited once; plus a failed sign-in.  Committed.  Returns the texts
-    that identify the learner."""
-    texts = []
+    that identify the learner: each reflection's final text and its first draft."""
+    texts, drafts = [], []
     with app.app_context(), app.extensions["elearn.db"].session_scope() as session:
         user = session.scalar(select(User).where(User.username == username))
         enrolment = learning.enrol(session, user, slug)
@@ -36,9 +36,10 @@ def learner_did_everything(app, username: str, *, display_name: str = "", email:
                 final = REFLECTION.format(name=username) + f" Lopullinen {task.task_key}."
                 learning.save_reflection(session, enrolment, unit, task.task_key, final)
                 texts.append(final)
+                drafts.append(draft)
         session.add(LoginFailure(username=username, remote_addr="127.0.0.1"))
         assert enrolment.completed_at is not None
-    return {"reflections": texts}
+    return {"reflections": texts, "drafts": drafts}
 
 
 def rows_pointing_at(session, user_id: int) -> dict[str, set[int]]:

@@ -36,7 +36,7 @@ def anna(app, make_user):
     texts = learner_did_everything(app, USERNAME)
     learner_did_everything(app, "bertil.berg")
     link_lms_identity(app, USERNAME, LMS_SUB)
-    return {"user": user, "reflections": texts["reflections"]}
+    return {"user": user, "reflections": texts["reflections"] + texts["drafts"]}
 
 
 def erase(app, username, *extra):

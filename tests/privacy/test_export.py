@@ -34,7 +34,7 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
                      email="anna@example.fi")
     make_user("learner", username="bertil")
     client = login(app.test_client(), anna)  # before the failed sign-in, which it would clear
-    learner_did_everything(app, "anna")
+    texts = learner_did_everything(app, "anna")
     learner_did_everything(app, "bertil")
     link_lms_identity(app, "anna", "moodle-user-4711")
     link_lms_identity(app, "bertil", "moodle-user-4712")
@@ -50,7 +50,7 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
         others = rows_pointing_at(session, bertil.id)
     # The learner did everything, so every kind of learning record is there to find.
     assert {"users", "enrolments", "unit_progress", "quiz_attempts", "attempt_answers",
-            "reflections", "xapi_statements", "xapi_deliveries",
+            "reflections", "reflection_revisions", "xapi_statements", "xapi_deliveries",
             "login_failures", "lti_identities"} <= set(expected)
     exported = {table: {row["id"] for row in rows}
                 for table, rows in export["records"].items()}
@@ -72,6 +72,12 @@ def test_export_holds_every_record_the_database_has_about_the_learner(
     assert all(a["answers"][0]["prompt"].startswith("Question") for a in enrolment["attempts"])
     assert len(enrolment["reflections"]) == len(expected["reflections"])
     assert all("Lopullinen" in r["text"] for r in enrolment["reflections"])
+    # Every text the learner saved, not only the last: the draft, then the final text.
+    assert [[revision["text"] for revision in r["revisions"]]
+            for r in enrolment["reflections"]] == [
+        [draft, final] for draft, final in zip(texts["drafts"], texts["reflections"])]
+    assert sum(len(r["revisions"]) for r in enrolment["reflections"]) == \
+        len(expected["reflection_revisions"])
     assert len(export["statements"]) == len(expected["xapi_statements"])
     assert {d["destination"] for s in export["statements"] for d in s["deliveries"]} == \
         {"eoppiva", "hr-lrs"}
@@ -105,6 +111,6 @@ def test_my_data_page_shows_everything_in_the_interface_language(
     page = client.get("/learn/my-data").get_data(as_text=True)
     assert f"<h1>{heading}</h1>" in page and f"<h2>{course_word}</h2>" in page
     assert "Anna Aalto" in page
-    for reflection in texts["reflections"]:
+    for reflection in texts["reflections"] + texts["drafts"]:
         assert reflection in page
     assert "/api/me/export?download=true" in page

@@ -22,6 +22,7 @@ def _count(session, model) -> int:
 def test_unchanged_units_carry_over_and_changed_or_new_units_start_fresh(
         session, learner, course, recorded):
     old = learning.enrol(session, learner, "testikurssi")
+    pass_unit(session, old, "unit-1", text="My first draft of it, long enough.")
     pass_unit(session, old, "unit-1", text="My first reflection, long enough.")
     unit_2 = learning.open_unit(session, old, "unit-2")
     learning.save_reflection(session, old, unit_2, "r1", "Written in the changed unit.")
@@ -50,6 +51,13 @@ def test_unchanged_units_carry_over_and_changed_or_new_units_start_fresh(
     copied = session.scalar(select(Reflection).where(Reflection.enrolment_id == new.id))
     assert copied.text == "My first reflection, long enough."
     assert copied.task.unit_id == v2.units[0].id
+    # every text saved before the move comes along, with when it was saved
+    original = session.scalar(select(Reflection).where(Reflection.enrolment_id == old.id,
+                                                       Reflection.task_id != copied.task_id,
+                                                       Reflection.text == copied.text))
+    assert [r.text for r in copied.revisions] == ["My first draft of it, long enough.",
+                                                  "My first reflection, long enough."]
+    assert [r.saved_at for r in copied.revisions] == [r.saved_at for r in original.revisions]
     # the old enrolment is kept as it was, only marked as moved
     session.refresh(old)
     assert old.moved_to_id == new.id and old.moved_at is not None and old.completed_at is None
