@@ -76,6 +76,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "PRIVACY_RETAIN_ATTEMPTS_DAYS": 0,  # quiz attempts and answers, the same
         "PRIVACY_RETAIN_LOGIN_RECORDS_DAYS": 90,  # failed sign-ins, after they happened
         "PRIVACY_RETAIN_STATEMENTS_DAYS": 0,  # statements every LRS has, after storing
+        "PRIVACY_PURGE_EVERY_HOURS": 24,  # the worker purges this often; 0: never (cron does)
+        "FEEDBACK_ADDRESS_LIMIT": "10 per hour;30 per day",  # accessibility feedback per address
         "NOTICES_PATH": "",  # operator's privacy.yaml + accessibility.yaml; required in production
         "ACCESSIBILITY_CHECK_FILE": "",  # last automated check; default instance/accessibility-check.json
         # LTI 1.3 tool (docs/lms.md)

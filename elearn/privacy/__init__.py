@@ -12,10 +12,12 @@ def init_app(app: Flask) -> None:
     from elearn.privacy import admin_views, api, cli, notice_views, views
     from elearn.privacy.notices import notices_for
     from elearn.privacy.retention import Retention
+    from elearn.privacy.schedule import every_hours
     from elearn.web.nav import register_nav
 
     app.extensions["elearn.notices"] = notices_for(app.config)
     app.extensions["elearn.retention"] = Retention.from_config(app.config)
+    every_hours(app.config)  # a bad purge interval stops start-up, not the worker later
     app.register_blueprint(views.bp)
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(admin_views.bp)

@@ -3,9 +3,14 @@ its feedback form.  Each page joins the operator's texts (:mod:`elearn.privacy.n
 with what the service knows about itself: which data, which LRSs, which settings.
 
 The form is a plain HTML form (no JavaScript), protected by CSRF like every form; on a
-problem it is shown again with the text as written and each problem named at its field."""
+problem it is shown again with the text as written and each problem named at its field.
+Anyone may send feedback without signing in, so each network address may send only
+``FEEDBACK_ADDRESS_LIMIT`` stored messages (default 10 an hour, 30 a day): enough for a
+whole office behind one address, too few to flood the admins' list."""
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
@@ -17,6 +22,7 @@ from elearn.i18n import current_language
 from elearn.i18n import gettext as _
 from elearn.privacy import feedback
 from elearn.privacy.a11y_record import last_check
+from elearn.security.throttle import limiter
 from elearn.xapi.destinations import destinations
 
 bp = Blueprint("notices", __name__, template_folder="templates")
@@ -60,11 +66,29 @@ def statement():
                       {})
 
 
+def _form() -> dict[str, str]:
+    return {name: request.form.get(name, "").strip() for name in ("message", "contact", "page")}
+
+
+def _too_many(limit):
+    """The form again, text kept, when this address has sent its share of feedback."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    contact = _notices().accessibility["feedback_contact"][current_language()]
+    message = _("Many messages have come from your network address. Try again in "
+                "%(minutes)s minutes, or write to %(contact)s.", minutes=minutes,
+                contact=contact)
+    body, status = _statement(_form(), {"message": message}, 429)
+    return current_app.make_response((body, status))
+
+
 @bp.post("/accessibility/feedback")
 @public
+@limiter.limit(lambda: current_app.config["FEEDBACK_ADDRESS_LIMIT"], methods=["POST"],
+               deduct_when=lambda response: response.status_code == 200,
+               on_breach=_too_many)
 def send_feedback():
     """Store the feedback and say by when it will be answered; problems re-show the form."""
-    form = {name: request.form.get(name, "").strip() for name in ("message", "contact", "page")}
+    form = _form()
     problems = feedback.check(form["message"], form["contact"], form["page"])
     if problems:
         return _statement(form, {p.field: _(p.message, **p.values) for p in problems}, 422)

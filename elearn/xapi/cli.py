@@ -36,12 +36,16 @@ def worker(once: bool) -> None:
     import threading
 
     from elearn.lti.advantage import passback_worker
+    from elearn.privacy.schedule import PurgeSchedule
     from elearn.xapi.delivery import DeliveryWorker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     delivery = DeliveryWorker(app)
     # LMS grade passback (LTI AGS) shares the worker: its own loop on a second thread.
     passback = passback_worker(app)
+    # The retention purge (docs/privacy.md) when due, on a thread of its own; not with
+    # --once, which only delivers.
+    purging = PurgeSchedule(app) if not once else None
 
     def stop(signum, _frame):
         click.echo(f"xapi worker: {signal.Signals(signum).name} received; finishing the "
@@ -49,6 +53,8 @@ def worker(once: bool) -> None:
         delivery.stop()
         if passback is not None:
             passback.stop()
+        if purging is not None:
+            purging.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -59,6 +65,8 @@ def worker(once: bool) -> None:
         passing = threading.Thread(target=passback.run, kwargs={"once": once},
                                    name="lti-passback", daemon=True)
         passing.start()
+    if purging is not None and purging.enabled:
+        threading.Thread(target=purging.run, name="privacy-purge", daemon=True).start()
     totals = delivery.run(once=once)
     if passing is not None:
         if not once:

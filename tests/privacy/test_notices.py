@@ -4,6 +4,7 @@ refuses to start without the operator's files; the feedback form stores feedback
 text on a problem and shows admins the days left."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import timedelta
 
@@ -83,6 +84,33 @@ def test_a_problem_keeps_the_text_and_names_the_field(app):
     assert "Write at least 10 characters." in html and "Write at most 254 characters." in html
     with app.extensions["elearn.db"].session_scope() as session:
         assert session.scalars(select(AccessibilityFeedback)).all() == []
+
+
+def test_one_address_may_send_only_its_share_and_keeps_its_text_when_over(app):
+    app.config["FEEDBACK_ADDRESS_LIMIT"] = "2 per hour"
+    client = app.test_client()
+    client.post("/language", data={"language": "en", "next": "/"})
+    # A submission with a problem is not stored, so it does not count.
+    assert client.post("/accessibility/feedback", data={"message": "short"}).status_code == 422
+    for n in range(2):
+        sent = client.post("/accessibility/feedback",
+                           data={"message": f"Feedback number {n} about contrast."})
+        assert sent.status_code == 200
+    over = client.post("/accessibility/feedback",
+                       data={"message": "The third message, kept on the page.",
+                             "page": "/learn/y"})
+    assert over.status_code == 429
+    html = over.get_data(as_text=True)
+    assert ">The third message, kept on the page.</textarea>" in html
+    assert 'value="/learn/y"' in html
+    wait = re.search(r"Many messages have come from your network address\. Try again in "
+                     r"(\d+) minutes, or write to saavutettavuus@esimerkki\.fi\.", html)
+    assert wait and 59 <= int(wait.group(1)) <= 61  # the hour's window, rounded up
+    assert 'aria-describedby="f-message-error"' in html
+    with app.extensions["elearn.db"].session_scope() as session:
+        stored = session.scalars(select(AccessibilityFeedback.message)).all()
+    assert sorted(stored) == ["Feedback number 0 about contrast.",
+                              "Feedback number 1 about contrast."]
 
 
 def test_feedback_form_needs_its_csrf_token(app_overrides, database_url, tmp_path):
