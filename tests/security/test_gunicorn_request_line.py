@@ -22,16 +22,24 @@ def served(database_url, tmp_path):
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(base + "/healthz", timeout=5).raise_for_status()
+                break
+            except requests.RequestException:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not answer /healthz (exit code {process.poll()})")
+                time.sleep(0.3)
+        yield base
+    finally:  # never leave the server running, whatever happened above
+        process.terminate()
         try:
-            requests.get(base + "/healthz", timeout=5).raise_for_status()
-            break
-        except requests.RequestException:
-            time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.parametrize("path", ["/api/courses", "/xapi/statements"])
