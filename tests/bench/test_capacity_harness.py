@@ -1,5 +1,7 @@
 """The capacity benchmark's harness end to end on a tiny configuration: ``elearn serve`` on
-SQLite, Locust's simulated learners for one short step, then the figures and the database.
+the suite's database kind (its own SQLite file, or the PostgreSQL database of
+``ELEARN_DATABASE_URL``, emptied again afterwards), Locust's simulated learners for one
+short step, then the figures and the database.
 
 It proves that the learners really follow their script through the real pages and forms
 (every scripted step happens, without a single error), that the request mix is what the
@@ -9,11 +11,12 @@ here (bench/capacity.py measures it); the run is bounded by one step of a few se
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from bench import capacity, learner_think
+from bench import capacity, dataset, learner_think
 from elearn.models import QuizAttempt, Reflection
 
 UNIT = "GET /learn/courses/:course/units/:unit"
@@ -30,16 +33,19 @@ EVERY_STEP = ["signed in", "started the course", "continued from the dashboard",
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("capacity")
+    configured = os.environ.get("ELEARN_DATABASE_URL", "")
+    kind = dataset.POSTGRES if configured.startswith("postgresql") else dataset.SQLITE
     parser = argparse.ArgumentParser()
     capacity.add_arguments(parser)
     # Half the first submissions wrong; one unit per visit, and a learner who signs out is
     # back at once (returning learners first), with spare accounts for those who complete
     # the course.
-    args = parser.parse_args(["--db", "sqlite", "--step-seconds", "8", "--max-steps", "1",
+    args = parser.parse_args(["--db", kind, "--postgres-url", configured or dataset.POSTGRES_URL,
+                              "--step-seconds", "8", "--max-steps", "1",
                               "--fail-share", "0.5", "--return-share", "1",
                               "--session-units", "1,1",
                               "--accounts", str(3 * USERS)])
-    url, plan = capacity.prepare("sqlite", workdir, args)
+    url, plan = capacity.prepare(kind, workdir, args)
     server = capacity.serve(url, workdir, workers=1)
     try:
         # Real think times × 0.004: a unit of one to two minutes' reading takes 0.24–0.48 s.
@@ -54,7 +60,9 @@ def tiny_run(tmp_path_factory):
                                       .where(QuizAttempt.submitted_at.is_not(None)))
         reflections = connection.scalar(select(func.count()).select_from(Reflection))
     engine.dispose()
-    return outcome, submitted, reflections
+    yield outcome, submitted, reflections
+    if kind == dataset.POSTGRES:
+        dataset.reset_database(url)  # the suite's database, as empty as the suite left it
 
 
 def test_every_scripted_step_happened_without_errors(tiny_run):
