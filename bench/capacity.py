@@ -145,6 +145,9 @@ def ramp(hosts: list[str], watched: list[Server], plan: dict[str, Any], workdir:
     out_file.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(results.ROOT), "BENCH_CAPACITY_PLAN": str(plan_file),
            "BENCH_CAPACITY_OUT": str(out_file)}
+    if not (VENV_BIN / "locust").exists():
+        raise RuntimeError("Locust is not installed in this environment: "
+                           "pip install -e '.[test]' (pyproject.toml pins it)")
     command = [str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
                "--host", hosts[0], "--loglevel", "WARNING", "--exit-code-on-error", "0"]
     print(f"[capacity{label}] warm-up and {len(users)} steps of {args.step_seconds:g} s: "
