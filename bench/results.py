@@ -22,8 +22,9 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 DOC = ROOT / "docs" / "performance.md"
 
-ORDER = ["hotpaths-sqlite", "hotpaths-postgres", "drain", "outage-sqlite", "outage-postgres",
-         "report", "capacity-sqlite", "capacity-postgres", "capacity-processes"]
+ORDER = ["hotpaths-sqlite", "hotpaths-postgres", "drain", "nulldrain-sqlite", "nulldrain-postgres",
+         "outage-sqlite", "outage-postgres", "report", "capacity-sqlite", "capacity-postgres",
+         "capacity-processes"]
 
 
 def command_line() -> str:

@@ -66,6 +66,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "XAPI_RETRY_AFTER_MAX_SECONDS": 3600.0,  # an LRS's Retry-After is obeyed up to this
         "XAPI_CLAIM_LEASE_SECONDS": 0.0,  # 0: long enough for a whole batch with splitting
         "XAPI_PAUSE_RETRY_SECONDS": 3600.0,  # paused destination retried after; 0: only resume
+        "XAPI_CLAIM_BATCHES": 10,  # batches leased per claim transaction (POSTed one by one)
         # xAPI read API
         "XAPI_READ_MAX_LIMIT": 500,
         "XAPI_CORS_ORIGINS": "",  # comma-separated origins whose pages may call /xapi/

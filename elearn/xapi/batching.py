@@ -59,12 +59,15 @@ class BatchReport:
     """The outcome of sending one claimed batch.
 
     ``delivered`` and ``dead`` map delivery ids to the status the LRS answered;
-    ``untouched`` ids were not resolved (a halt stopped them) and stay pending.
+    ``untouched`` ids were not resolved (a halt stopped them) and stay pending; ``unsent``
+    ids belong to later POSTs of the same claim that a halt kept from being sent at all
+    (given back with their attempts unchanged).
     """
 
     delivered: dict[int, int] = field(default_factory=dict)
     dead: dict[int, LrsResponse] = field(default_factory=dict)
     untouched: list[int] = field(default_factory=list)
+    unsent: list[int] = field(default_factory=list)
     halt: Halt | None = None
     requests: int = 0
 
@@ -84,6 +87,21 @@ def send_batch(post: Poster, items: Sequence[Item]) -> BatchReport:
     report = BatchReport()
     if items:
         _send(post, list(items), report)
+    return report
+
+
+def send_batches(post: Poster, items: Sequence[Item], batch_size: int,
+                 stopping: Callable[[], bool] = lambda: False) -> BatchReport:
+    """Send ``items`` (one claim) as consecutive POSTs of at most ``batch_size``, in order.
+    After a halt, or once ``stopping()`` says so, the POSTs not yet sent are left out
+    (``unsent``): a stop waits for one POST at most."""
+    report = BatchReport()
+    for start in range(0, len(items), max(1, batch_size)):
+        chunk = list(items[start:start + batch_size])
+        if report.halt is not None or (report.requests and stopping()):
+            report.unsent.extend(delivery_id for delivery_id, _ in chunk)
+        else:
+            _send(post, chunk, report)
     return report
 
 

@@ -2,27 +2,34 @@
 
 Each destination has its own queue (its ``xapi_deliveries`` rows) and its own health
 (``xapi_destination_states``), so one LRS that is down, slow or misconfigured never holds
-up another.  A unit of work is one batch:
+up another.  A unit of work is one claim of up to ``claim_batches`` batches
+(``ELEARN_XAPI_CLAIM_BATCHES``, 10 by default):
 
-1. **claim** – in a short transaction, mark up to ``batch_size`` due pending rows with a
-   lease (``claimed_until``) and commit *before* any HTTP.  PostgreSQL selects them with
+1. **claim** – in a short transaction, mark up to ``claim_batches × batch_size`` due
+   pending rows with a lease (``claimed_until``) and commit *before* any HTTP.  PostgreSQL selects them with
    ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows; SQLite claims with one
    ``UPDATE … RETURNING`` under its single write lock.  A worker that dies leaves only a lease,
    which expires, and the rows become claimable again.
-2. **send** – POST the payloads as one JSON array (see :mod:`elearn.xapi.batching`).
+2. **send** – POST the payloads as JSON arrays of ``batch_size``, one after another in the
+   claimed order (see :mod:`elearn.xapi.batching`); a halt, or a stop, leaves the batches
+   not yet sent out, and they are given back untouched.
 3. **record** – in a second transaction, write each row's outcome.  Every update is fenced
    by the lease value, so a worker whose lease already expired cannot overwrite the work of
    the worker that took the rows over.
 
-The worker pipelines these steps per destination (depth 2): while one batch's POST is in
-flight on a sender thread, the main thread records the previous batch's outcome and claims
-the next batch in *one* transaction, so the database work hides behind the LRS's answer and
+The worker pipelines these steps per destination (depth 2; "batch" below is one claim):
+while one batch's POSTs are in flight on a sender thread, the main thread records the
+previous batch's outcome and claims the next batch in *one* transaction, so the database work hides behind the LRS's answer and
 a batch costs one transaction instead of three.  The next batch is only sent once the answer
 to the current one is known: a halt (retry, pause) releases the batch claimed behind it
 untouched, and a stop does the same.  A batch claimed behind one in flight gets twice the
 lease, since it waits for that batch before its own POST begins.  The destination's health
 row is read only when a destination's pipeline starts (it changes only through this worker's
 own outcomes, which it knows, or an operator's resume, which only makes it ready sooner).
+
+Claiming several batches at once divides the per-transaction cost (commit, claim and record
+statements, the health row) by ``claim_batches``; the rows' own updates are bulk statements
+either way.
 
 Resending a statement an LRS already has is harmless (same id and bytes: the LRS answers
 204/409 and stores nothing new), which is what makes "at least once" here "exactly once" in
@@ -50,7 +57,7 @@ from sqlalchemy.orm import Session
 from elearn.db import Database, utcnow
 from elearn.models.xapi import XapiDelivery, XapiDestinationState, XapiStatement
 from elearn.xapi.backoff import parse_retry_after, retry_delay
-from elearn.xapi.batching import Action, BatchReport, Item, send_batch
+from elearn.xapi.batching import Action, BatchReport, Item, send_batches
 from elearn.xapi.destinations import Destination, destinations
 from elearn.xapi.lrs_client import LrsClient, LrsResponse, safe_url, scrub
 
@@ -67,6 +74,7 @@ class DeliverySettings:
     retry_after_max: float = 3600.0
     lease_seconds: float = 0.0
     pause_retry_seconds: float = 3600.0
+    claim_batches: int = 10
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "DeliverySettings":
@@ -75,15 +83,23 @@ class DeliverySettings:
                    backoff_max=float(config.get("XAPI_BACKOFF_MAX_SECONDS", 600.0)),
                    retry_after_max=float(config.get("XAPI_RETRY_AFTER_MAX_SECONDS", 3600.0)),
                    lease_seconds=float(config.get("XAPI_CLAIM_LEASE_SECONDS", 0.0)),
-                   pause_retry_seconds=float(config.get("XAPI_PAUSE_RETRY_SECONDS", 3600.0)))
+                   pause_retry_seconds=float(config.get("XAPI_PAUSE_RETRY_SECONDS", 3600.0)),
+                   claim_batches=max(1, int(config.get("XAPI_CLAIM_BATCHES", 10))))
+
+    def claim_size(self, destination: Destination) -> int:
+        """Rows leased per claim: ``claim_batches`` POSTs of the destination's batch size."""
+        return destination.batch_size * self.claim_batches
 
     def lease_for(self, destination: Destination) -> float:
-        """How long a claim lasts: unless set, long enough for a whole batch including the
-        requests a rejected batch's splitting takes, each waiting up to the timeout."""
+        """How long a claim lasts: unless set, long enough for one batch including the
+        requests a rejected batch's splitting takes, each waiting up to the timeout, and for
+        each further batch of the claim to wait out the timeout once.  (A lease that runs
+        out early only costs a duplicate POST: the LRS keeps one copy, and this worker's
+        late updates are fenced off.)"""
         if self.lease_seconds > 0:
             return self.lease_seconds
         requests = 2 * math.ceil(math.log2(max(2, destination.batch_size))) + 1
-        return destination.timeout * requests + 30.0
+        return destination.timeout * (requests + self.claim_batches - 1) + 30.0
 
 
 # --- claiming -----------------------------------------------------------------------------
@@ -300,7 +316,8 @@ def record_health(session: Session, destination: Destination, report: BatchRepor
 class Totals:
     delivered: int = 0
     dead: int = 0
-    batches: int = 0
+    batches: int = 0  # claims finished (each up to ``claim_batches`` POSTs)
+    requests: int = 0  # POSTs sent
     by_destination: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -382,7 +399,8 @@ class DeliveryWorker:
             self._senders = ThreadPoolExecutor(max_workers=max(1, len(self.destinations)),
                                                thread_name_prefix="xapi-send")
         post = lambda body: self.client.post_statements(destination, body)  # noqa: E731
-        return self._senders.submit(send_batch, post, batch.items)
+        return self._senders.submit(send_batches, post, batch.items, destination.batch_size,
+                                    lambda: self.stopping)
 
     def deliver_batch(self, destination: Destination) -> BatchOutcome | None:
         """Advance ``destination``'s pipeline by one batch: wait for the answer to the batch
@@ -398,7 +416,8 @@ class DeliveryWorker:
             if not self._ready(destination, now):
                 return None
             lease_until = self._lease(destination, now, behind=False)
-            items = claim_batch(self.db, destination.name, destination.batch_size, now=now,
+            items = claim_batch(self.db, destination.name,
+                                self.settings.claim_size(destination), now=now,
                                 lease_until=lease_until)
             if not items:
                 return None
@@ -423,11 +442,13 @@ class DeliveryWorker:
             if finished is not None and report is not None:
                 record_rows(session, destination, report, now=now,
                             lease_until=finished.lease_until)
+                release_in(session, report.unsent, finished.lease_until)
             if unsent is not None:
                 release_in(session, unsent.ids, unsent.lease_until)
             if keep_going:
                 lease_until = self._lease(destination, now, behind=True)
-                items = claim_in(session, destination.name, destination.batch_size, now=now,
+                items = claim_in(session, destination.name,
+                                 self.settings.claim_size(destination), now=now,
                                  lease_until=lease_until)
                 lane.next = Claimed(items, lease_until) if items else None
             if finished is not None and report is not None:
@@ -441,18 +462,21 @@ class DeliveryWorker:
     def _claim_behind(self, destination: Destination, lane: Lane) -> None:
         now = self.clock()
         lease_until = self._lease(destination, now, behind=True)
-        items = claim_batch(self.db, destination.name, destination.batch_size, now=now,
+        items = claim_batch(self.db, destination.name, self.settings.claim_size(destination),
+                            now=now,
                             lease_until=lease_until)
         lane.next = Claimed(items, lease_until) if items else None
 
     def _count(self, destination: Destination, batch: Claimed,
                report: BatchReport) -> BatchOutcome:
         outcome = BatchOutcome(destination.name, len(batch.items), len(report.delivered),
-                               len(report.dead), len(report.untouched), report.requests,
+                               len(report.dead), len(report.untouched) + len(report.unsent),
+                               report.requests,
                                report.halt.action.value if report.halt else None)
         self.totals.delivered += outcome.delivered
         self.totals.dead += outcome.dead
         self.totals.batches += 1
+        self.totals.requests += outcome.requests
         self.totals.by_destination[destination.name] += outcome.delivered
         log.info("%s: batch of %d: %d delivered, %d dead-lettered, %d left pending "
                  "(%d requests); %d delivered by this worker so far",

@@ -1,9 +1,12 @@
 """The delivery worker's pipeline, against the suite's database with a fake LRS: the next
 batch is claimed while a POST is in flight, a halt or a stop gives that batch back untouched,
 a steady drain costs one transaction per batch, and the claim reads its batch off the partial
-index instead of sorting the backlog."""
+index instead of sorting the backlog.  These run with one batch per claim
+(``XAPI_CLAIM_BATCHES=1``) so each claim is one POST; claims of several batches are tested at
+the end."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -22,7 +25,8 @@ from tests.xapi.outbox_rows import Clock, FakeClient, add, deliveries, statement
 def app_overrides():
     return {"LRS_DESTINATIONS": [
         {"name": "alpha", "endpoint": "http://127.0.0.1:9/xAPI/", "username": "a",
-         "password": "pw-alpha-123", "batch_size": 4}]}
+         "password": "pw-alpha-123", "batch_size": 4}],
+        "XAPI_CLAIM_BATCHES": 1}
 
 
 def worker(app, client, clock=None):
@@ -152,3 +156,54 @@ def test_the_claim_reads_the_partial_index_in_order_without_sorting(app):
         plan = "\n".join(str(row[-1]) for row in session.execute(text(prefix + sql)))
     assert "ix_xapi_deliveries_due" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+# --- claims of several batches ------------------------------------------------------------
+
+def grouped_worker(app, client, batches: int):
+    app.config["XAPI_CLAIM_BATCHES"] = batches
+    return worker(app, client)
+
+
+def test_a_claim_of_several_batches_posts_them_in_order_in_one_transaction(app):
+    add(app, [statement(n) for n in range(40)])
+    engine = app.extensions["elearn.db"].engine
+    commits: list[int] = []
+    listener = lambda connection: commits.append(1)  # noqa: E731
+    event.listen(engine, "commit", listener)
+    client = FakeClient()
+    try:
+        totals = grouped_worker(app, client, 5).run(once=True)
+    finally:
+        event.remove(engine, "commit", listener)
+    rows = deliveries(app, "alpha")
+    assert states(app) == {"delivered": 40} and totals.delivered == 40
+    # Ten POSTs of at most 4 (the destination's batch size), in the stored order...
+    assert [len(json.loads(body)) for name, body in client.posts] == [4] * 10
+    with app.extensions["elearn.db"].session_scope() as session:
+        stored = list(session.scalars(
+            select(XapiStatement.statement_id)
+            .join(XapiDelivery, XapiDelivery.statement_pk == XapiStatement.id)
+            .order_by(XapiDelivery.id)))
+    assert client.posted_ids("alpha") == stored and len(set(stored)) == 40
+    # ... leased in two claims of 20, so two record-and-claim transactions instead of ten.
+    assert totals.batches == 2
+    assert len(commits) <= totals.batches + 5, len(commits)
+    assert all(d.attempts == 1 and d.claimed_until is None for d in rows)
+
+
+def test_a_halt_inside_a_claim_gives_its_unsent_batches_back_untouched(app):
+    add(app, [statement(n) for n in range(12)])
+    answers = iter([LrsResponse(200, "[]"), LrsResponse(503, "overloaded")])
+    client = FakeClient({"alpha": lambda statements: next(answers)})
+    totals = grouped_worker(app, client, 3).run(once=True)
+    rows = deliveries(app, "alpha")
+    assert len(client.posts) == 2  # the third batch of the claim is never sent
+    assert totals.delivered == 4
+    assert [d.state for d in rows] == ["delivered"] * 4 + ["pending"] * 8
+    assert all(d.claimed_until is None for d in rows)
+    tried, unsent = rows[4:8], rows[8:]
+    assert all(d.attempts == 1 and d.last_status == 503 for d in tried)
+    assert all(d.next_attempt_at > utcnow() for d in tried)
+    assert all(d.attempts == 0 and d.last_status is None for d in unsent)
+    assert all(d.next_attempt_at <= utcnow() for d in unsent)

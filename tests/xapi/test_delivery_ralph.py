@@ -63,7 +63,8 @@ def test_batch_is_delivered_and_reads_back_byte_equal(app, ralph):
     made = [statement(1000 + n) for n in range(25)]
     add(app, made)
     totals = DeliveryWorker(app).run(once=True)
-    assert totals.delivered == 25 and totals.batches == 3
+    # Three POSTs of at most 10, leased in one claim (XAPI_CLAIM_BATCHES, 10 by default).
+    assert totals.delivered == 25 and totals.requests == 3 and totals.batches == 1
     assert states(app) == {"delivered": 25}
     with app.extensions["elearn.db"].session_scope() as session:
         payloads = dict(session.execute(select(XapiStatement.statement_id,
@@ -113,7 +114,9 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, ralph, databa
         proxy.hold.set()
         destination = {**ralph.destination("ralph"), "endpoint": proxy.endpoint,
                        "batch_size": 10}
-        env = worker_env(database_url, [destination], XAPI_CLAIM_LEASE_SECONDS="3")
+        # One batch per claim: the batch in flight and at most one claimed behind it.
+        env = worker_env(database_url, [destination], XAPI_CLAIM_LEASE_SECONDS="3",
+                         XAPI_CLAIM_BATCHES="1")
         worker = start_worker(env)
         assert proxy.arrived.wait(60), "the worker never posted"
         os.kill(worker.pid, signal.SIGKILL)  # dies with a batch in flight
