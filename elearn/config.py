@@ -43,6 +43,10 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # a used-up round of quiz attempts without a pass reopens this long after its last attempt
         "QUIZ_RETRY_WAIT_HOURS": 24.0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # course packages uploaded by trainers (docs/authoring.md): the zip, then its contents
+        "PUBLISH_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+        "PUBLISH_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
+        "PUBLISH_MAX_FILES": 500,
         "MAX_URL_LENGTH": 8192,  # longest request line (path and query) answered; 414 beyond
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

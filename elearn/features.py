@@ -22,9 +22,9 @@ def _feature_inits():
     from elearn.web import quiz_rounds
     from elearn.xapi import outbox as xapi_outbox
     from elearn.xapi import feature as xapi_delivery
-    from elearn import privacy, security
+    from elearn import privacy, publishing, security
 
     return [content.init_app, xapi_outbox.init_app, learner.init_app, learner_api.init_app,
             hr_views.init_app, trainer_views.init_app, xapi_delivery.init_app,
             admin_views.init_app, privacy.init_app, lti.init_app, security.init_app,
-            quiz_rounds.init_app]
+            quiz_rounds.init_app, publishing.init_app]

@@ -68,6 +68,7 @@ def import_(path: str | None, published_by: str | None) -> None:
 
     from elearn.content.importer import ImportProblems, import_courses
     from elearn.db import get_db
+    from elearn.publishing.packages import keep_imported_packages
 
     if published_by is None:
         try:
@@ -78,6 +79,8 @@ def import_(path: str | None, published_by: str | None) -> None:
         with get_db().session_scope() as session:
             results = import_courses(session, path or _default_path(),
                                      published_by=published_by)
+            # keep each folder's zip, so trainers can download the version it now is
+            keep_imported_packages(session, path or _default_path(), results)
     except ImportProblems as exc:
         _report(exc.problems)
         click.echo("nothing imported", err=True)

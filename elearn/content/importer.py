@@ -82,12 +82,14 @@ def _latest(session: Session, course: Course) -> CourseVersion | None:
 
 
 class _History:
-    """Activity keys used by earlier versions of one course."""
+    """Activity keys used by earlier versions of one course (none for a new course)."""
 
-    def __init__(self, session: Session, course: Course):
+    def __init__(self, session: Session, course: Course | None):
         self.units: dict[str, str] = {}
         self.questions: dict[tuple[str, str, str], str] = {}
         self.question_keys: set[tuple[str, str]] = set()
+        if course is None or course.id is None:
+            return
         rows = session.execute(
             select(Unit.unit_key, Unit.activity_key, Question.question_key, Question.data,
                    Question.activity_key)
@@ -110,6 +112,34 @@ class _History:
         if (unit_key, question_key) in self.question_keys:
             return f"{base}~v{version}"  # same id, new meaning: a new activity
         return base
+
+
+@dataclass
+class PlannedKeys:
+    """The activity keys a build would get if it were published now: per unit key, the
+    unit's activity key and its questions' (question key -> activity key)."""
+
+    number: int
+    units: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def planned_activity_keys(session: Session, build: CourseBuild) -> PlannedKeys:
+    """What :func:`import_courses` would assign to ``build``'s units and questions, by the
+    same rules, without writing anything (for a diff before publishing)."""
+    course = session.scalar(select(Course).where(Course.slug == build.slug))
+    latest = _latest(session, course) if course is not None else None
+    number = latest.number + 1 if latest is not None else 1
+    history = _History(session, course)
+    planned = PlannedKeys(number)
+    for unit in build.units:
+        activity = history.units.get(unit.key, unit.key)
+        planned.units[unit.key] = activity
+        planned.questions[unit.key] = {
+            question.key: history.question_key(unit.key, activity, question.key,
+                                               answer_key(question.data), number)
+            for question in unit.questions}
+    return planned
 
 
 def _course_fields_of(version: CourseVersion) -> dict:

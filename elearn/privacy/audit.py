@@ -16,7 +16,7 @@ from elearn.privacy.models import AuditEvent
 log = logging.getLogger("elearn.audit")
 
 ACTIONS = ("export", "erasure", "purge", "hr_report_download", "account_view",
-           "accessibility_feedback_view")
+           "accessibility_feedback_view", "course_publish", "learners_move")
 
 
 def record(session: Session, action: str, *, actor_id: int | None = None,

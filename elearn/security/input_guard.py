@@ -34,10 +34,11 @@ def check_request() -> None:
     if len(request.full_path) > max_url:
         raise APIError(414, f"The request line is longer than {max_url} characters.",
                        code="uri_too_long")
+    limit = _body_limit()
     length = request.content_length
-    if length is not None and length > config["MAX_CONTENT_LENGTH"]:
-        raise APIError(413, f"The request body is larger than {config['MAX_CONTENT_LENGTH']} "
-                            "bytes.", code="payload_too_large")
+    if length is not None and length > limit:
+        raise APIError(413, f"The request body is larger than {limit} bytes.",
+                       code="payload_too_large")
     _check_text("path", request.path)
     for name, values in request.args.lists():
         _check_text(_printable(name), name)
@@ -72,6 +73,25 @@ def _check_body() -> None:
                 _check_text(name, value)
         for name, storage in request.files.items():
             _check_text(name, storage.filename or "")
+
+
+def allow_larger_body(setting: str):
+    """Let one view (a file upload) take bodies up to the setting ``setting`` instead of
+    ``ELEARN_MAX_CONTENT_LENGTH``."""
+    def decorator(view):
+        view.body_limit_setting = setting
+        return view
+    return decorator
+
+
+def _body_limit() -> int:
+    view = current_app.view_functions.get(request.endpoint or "")
+    setting = getattr(view, "body_limit_setting", None)
+    if setting is None:
+        return current_app.config["MAX_CONTENT_LENGTH"]
+    limit = int(current_app.config[setting])
+    request.max_content_length = limit  # what Werkzeug allows while parsing the form
+    return limit
 
 
 def _check_text(field: str, value: str) -> None:

@@ -1,0 +1,102 @@
+"""Uploading a course package: check the zip, validate the course, keep a draft.
+
+The order is what keeps a bad upload harmless: the zip is checked entry by entry in memory
+(:mod:`elearn.publishing.package`), the files are laid out in a private temporary folder and
+read by the same loader and validator as ``elearn courses validate``, and only a course
+without problems is rendered and stored.  A refused or invalid upload writes nothing.
+
+Rendering copies the course's images into the content-addressed media store, as a preview of
+course files on the server does; those files are named by their hash and referenced by no
+published page until the draft is published.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elearn.content.build import CourseBuild, build_course
+from elearn.content.loader import load_course
+from elearn.content.media import MediaStore
+from elearn.content.problems import Problem
+from elearn.publishing.builds import build_from_data, build_to_data
+from elearn.publishing.models import CourseDraft, CoursePackage
+from elearn.publishing.package import Limits, Package, read_package
+
+
+@dataclass
+class UploadResult:
+    """Either a new ``draft`` or the ``problems`` (``path:line: message``) that stop it."""
+
+    draft: CourseDraft | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _shown(problem: Problem, root: Path) -> str:
+    """The problem with its path inside the zip (``<slug>/units/...``)."""
+    relative = os.path.relpath(problem.path, root)
+    return f"{Path(relative).as_posix()}:{problem.line}: {problem.message}"
+
+
+def validate_package(package: Package, media_dir: str | os.PathLike[str]) \
+        -> tuple[CourseBuild | None, list[str]]:
+    """Load and validate the package's course like ``elearn courses validate``; render it
+    when valid."""
+    with tempfile.TemporaryDirectory(prefix="elearn-upload-") as temporary:
+        root = Path(temporary)
+        folder = package.write_to(root)
+        course, problems = load_course(folder)
+        if problems:
+            return None, [_shown(problem, root) for problem in problems]
+        return build_course(course, MediaStore(media_dir)), []
+
+
+def store_package(session: Session, package: Package, content_hash: str) -> CoursePackage:
+    """The stored package for (slug, content hash), added when there is none."""
+    stored = session.scalar(select(CoursePackage).where(CoursePackage.slug == package.slug,
+                                                        CoursePackage.content_hash
+                                                        == content_hash))
+    if stored is None:
+        data = package.to_zip()
+        stored = CoursePackage(slug=package.slug, content_hash=content_hash, size=len(data),
+                               data=data)
+        session.add(stored)
+        session.flush()
+    return stored
+
+
+def upload(session: Session, data: bytes, *, uploaded_by_id: int | None, limits: Limits,
+           media_dir: str | os.PathLike[str]) -> UploadResult:
+    """Check, validate and store the zip ``data`` as a draft (flushes; the caller commits).
+
+    Raises :class:`~elearn.publishing.package.PackageRefused` for a zip that cannot be
+    used; returns the problems of a course that breaks the format's rules."""
+    package = read_package(data, limits)
+    build, problems = validate_package(package, media_dir)
+    if build is None:
+        return UploadResult(problems=problems)
+    content_hash = build.content_hash
+    stored = store_package(session, package, content_hash)
+    draft = CourseDraft(slug=build.slug, package=stored, content_hash=content_hash,
+                        build=build_to_data(build), uploaded_by_id=uploaded_by_id)
+    session.add(draft)
+    session.flush()
+    return UploadResult(draft=draft)
+
+
+def draft_build(draft: CourseDraft) -> CourseBuild:
+    return build_from_data(draft.build)
+
+
+def drafts(session: Session) -> list[CourseDraft]:
+    """Every draft, newest first."""
+    return list(session.scalars(select(CourseDraft).order_by(CourseDraft.uploaded_at.desc(),
+                                                             CourseDraft.id.desc())))
+
+
+__all__ = ["UploadResult", "draft_build", "drafts", "store_package", "upload",
+           "validate_package"]
