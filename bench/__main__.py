@@ -1,4 +1,4 @@
-"""``python -m bench [hotpaths|drain|nulldrain|outage|report|capacity]`` — all of them by default.
+"""``python -m bench [hotpaths|drain|nulldrain|outage|report|capacity|preview]`` — all of them by default.
 
 Exit status 0 when every target was met, 1 otherwise (the figures are written either way).
 """
@@ -8,10 +8,10 @@ import argparse
 import sys
 import time
 
-from bench import capacity, drain, hotpaths, null_drain, outage, report
+from bench import capacity, drain, hotpaths, null_drain, outage, preview, report
 
 BENCHMARKS = {"hotpaths": hotpaths, "drain": drain, "nulldrain": null_drain, "outage": outage,
-              "report": report, "capacity": capacity}
+              "report": report, "capacity": capacity, "preview": preview}
 
 
 def main(argv: list[str] | None = None) -> int:

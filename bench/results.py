@@ -24,7 +24,7 @@ DOC = ROOT / "docs" / "performance.md"
 
 ORDER = ["hotpaths-sqlite", "hotpaths-postgres", "drain", "nulldrain-sqlite", "nulldrain-postgres",
          "outage-sqlite", "outage-postgres", "report", "capacity-sqlite", "capacity-postgres",
-         "capacity-processes"]
+         "capacity-processes", "preview"]
 
 
 def command_line() -> str:
@@ -131,7 +131,8 @@ INTRO = """# Performance and resilience
 
 Figures from `make bench` (`.venv/bin/python -m bench`); each section below is rewritten by
 its own benchmark (`python -m bench hotpaths --db sqlite`, `python -m bench drain`,
-`python -m bench outage`, `python -m bench report`, `python -m bench capacity`;
+`python -m bench outage`, `python -m bench report`, `python -m bench capacity`,
+`python -m bench preview`;
 `python -m bench --help` lists the size
 flags for quick runs).  Speed is always a ratio against a baseline measured in the same run
 on the same machine, because these machines are small and shared; absolute figures are
@@ -145,6 +146,7 @@ shown only beside their baseline.  Everything runs on loopback.
 | LRS outage | learner p99 with the LRS healthy, stopped, answering after 5 s, while the worker runs, in interleaved rounds, SQLite and PostgreSQL; then the backlog drains | healthy LRS | p99 within 1.1 × healthy; nothing lost |
 | HR report | completion page and streamed CSV for 1,000 / 10,000 / 100,000 enrolments | — | CSV of 100,000 rows ≤ 5 s; flat memory; time at most linear |
 | capacity | concurrent learners (Locust, a realistic script with minutes of reading) ramped until p99 > 500 ms or errors > 0.1 %, SQLite and PostgreSQL, then 1/2/4 web processes against one PostgreSQL (`docs/scaling.md`) | — | a figure, not a target: the largest step within both limits |
+| trainer preview | every unit page of a draft and of a published version in fi/sv/en, beside the old whole-course preview | signed-in upload form | each page ≤ 300 ms |
 
 The query-count guard (no N+1 on the hot paths) is a test in the suite:
 `tests/test_query_counts.py`.
