@@ -7,6 +7,9 @@ an unchanged round trip can be recognised by the importer's own content hash.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -67,4 +70,44 @@ def find_version(session: Session, slug: str, number: int | None = None) -> Cour
     return session.scalar(query)
 
 
-__all__ = ["build_from_data", "build_to_data", "find_version", "version_build"]
+class BuildCache:
+    """The last few builds read, per process.  Drafts and versions never change once stored,
+    so a build is keyed by what it is (``("draft", id, content_hash)``) and never goes
+    stale; a preview page then renders one unit without reading and parsing the whole
+    course again."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._builds: OrderedDict[tuple, CourseBuild] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, load: Callable[[], CourseBuild]) -> CourseBuild:
+        with self._lock:
+            if key in self._builds:
+                self._builds.move_to_end(key)
+                return self._builds[key]
+        build = load()
+        with self._lock:
+            self._builds[key] = build
+            while len(self._builds) > self.size:
+                self._builds.popitem(last=False)
+        return build
+
+
+BUILDS = BuildCache()
+
+
+def find_version_row(session: Session, slug: str, number: int) -> CourseVersion | None:
+    """Version ``number`` of course ``slug`` without its units (see :func:`find_version`)."""
+    return session.scalar(select(CourseVersion).join(Course, Course.id == CourseVersion.course_id)
+                          .where(Course.slug == slug, CourseVersion.number == number))
+
+
+def cached_version_build(session: Session, version: CourseVersion) -> CourseBuild:
+    return BUILDS.get(("version", version.id, version.content_hash),
+                      lambda: version_build(find_version(session, version.course.slug,
+                                                         version.number)))
+
+
+__all__ = ["BUILDS", "BuildCache", "build_from_data", "build_to_data", "cached_version_build",
+           "find_version", "find_version_row", "version_build"]

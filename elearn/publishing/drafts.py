@@ -23,7 +23,7 @@ from elearn.content.build import CourseBuild, build_course
 from elearn.content.loader import load_course
 from elearn.content.media import MediaStore
 from elearn.content.problems import Problem
-from elearn.publishing.builds import build_from_data, build_to_data
+from elearn.publishing.builds import BUILDS, build_from_data, build_to_data
 from elearn.publishing.models import CourseDraft, CoursePackage
 from elearn.publishing.package import Limits, Package, read_package
 
@@ -82,14 +82,17 @@ def upload(session: Session, data: bytes, *, uploaded_by_id: int | None, limits:
     content_hash = build.content_hash
     stored = store_package(session, package, content_hash)
     draft = CourseDraft(slug=build.slug, package=stored, content_hash=content_hash,
-                        build=build_to_data(build), uploaded_by_id=uploaded_by_id)
+                        title=build.title, build=build_to_data(build),
+                        uploaded_by_id=uploaded_by_id)
     session.add(draft)
     session.flush()
     return UploadResult(draft=draft)
 
 
 def draft_build(draft: CourseDraft) -> CourseBuild:
-    return build_from_data(draft.build)
+    """The draft's build (read and parsed once per process: drafts never change)."""
+    return BUILDS.get(("draft", draft.id, draft.content_hash),
+                      lambda: build_from_data(draft.build))
 
 
 def drafts(session: Session) -> list[CourseDraft]:

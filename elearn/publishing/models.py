@@ -44,7 +44,9 @@ class CourseDraft(Base):
     slug: Mapped[str] = mapped_column(String(100), index=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("publishing_packages.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
-    build: Mapped[dict[str, Any]] = mapped_column(JSON)  # the CourseBuild as plain data
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)  # the course title (language map)
+    # the CourseBuild as plain data; read only when needed (lists show the title below)
+    build: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_version_id: Mapped[int | None] = mapped_column(

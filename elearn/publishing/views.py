@@ -16,7 +16,8 @@ from elearn.db import get_session
 from elearn.i18n import current_language, gettext as _
 from elearn.models import Role
 from elearn.publishing import drafts as drafts_service
-from elearn.publishing.builds import find_version, version_build
+from elearn.publishing.builds import (cached_version_build, find_version, find_version_row,
+                                     version_build)
 from elearn.publishing.models import CourseDraft
 from elearn.publishing.package import Limits, PackageRefused
 from elearn.publishing.preview import unit_page
@@ -152,11 +153,11 @@ def version(slug: str, number: int):
 @bp.get("/<slug>/versions/<int:number>/units/<unit_key>")
 @roles(*TRAINER_ROLES)
 def version_unit(slug: str, number: int, unit_key: str):
-    found = find_version(get_session(), slug, number)
+    found = find_version_row(get_session(), slug, number)
     if found is None:
         abort(404)
     language = _language()
-    page = unit_page(version_build(found), unit_key, language)
+    page = unit_page(cached_version_build(get_session(), found), unit_key, language)
     if page is None:
         abort(404)
     unit_url = _version_unit_url(slug, number)

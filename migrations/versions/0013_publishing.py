@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('slug', sa.String(length=100), nullable=False),
     sa.Column('package_id', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('title', sa.JSON(), nullable=False),
     sa.Column('build', sa.JSON(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', elearn.db.UTCDateTime(timezone=True), nullable=False),
