@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from elearn.content.importer import ImportResult, import_courses
+from elearn.content.importer import ImportProblems, ImportResult, import_courses
 from elearn.db import utcnow
 from elearn.models import User
 from elearn.privacy.audit import record
@@ -55,7 +55,11 @@ def publish_draft(session: Session, draft: CourseDraft, trainer: User) -> Publis
     package = read_package(draft.package.data)
     with tempfile.TemporaryDirectory(prefix="elearn-publish-") as temporary:
         folder = package.write_to(Path(temporary))
-        [result] = import_courses(session, folder, published_by=_trainer_name(trainer))
+        try:
+            [result] = import_courses(session, folder, published_by=_trainer_name(trainer))
+        except ImportProblems as exc:  # the rules changed since the upload
+            raise PublishError(f"the files no longer pass validation: {exc.problems[0]}") \
+                from None
     version = find_version(session, draft.slug, result.version)
     if version is None or version.content_hash != draft.content_hash:
         # the importer rendered something else than the draft's build (a changed renderer)
