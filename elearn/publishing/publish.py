@@ -8,7 +8,9 @@ learners is :func:`elearn.services.version_move.move_learners`, the service behi
 ``elearn courses move-learners``.
 
 Each publish and each move (not the dry runs) is written to the accountability log in the
-same transaction, with the trainer's account and name.
+same transaction with the trainer's account, which the log's page shows by name (entries name
+people by account id only, so an erased trainer shows as the tombstone); the version itself
+records the trainer's name as ``published_by``, as the command records the system user.
 """
 from __future__ import annotations
 
@@ -66,8 +68,7 @@ def publish_draft(session: Session, draft: CourseDraft, trainer: User) -> Publis
         raise PublishError("the draft no longer matches its files; upload it again")
     draft.published_version_id = version.id
     draft.published_at = utcnow()
-    record(session, PUBLISH_ACTION, actor_id=trainer.id, actor_label=_trainer_name(trainer)[:50],
-           details={"course": draft.slug, "version": result.version, "draft": draft.id,
+    record(session, PUBLISH_ACTION, actor_id=trainer.id, details={"course": draft.slug, "version": result.version, "draft": draft.id,
                     "published": result.published, "changed": result.changed,
                     "removed": result.removed})
     session.flush()
@@ -80,9 +81,7 @@ def move_to_newest(session: Session, slug: str, trainer: User, *, dry_run: bool)
     :class:`elearn.services.version_move.MoveError` for an unknown course."""
     result = move_learners(session, slug, dry_run=dry_run)
     if not dry_run:
-        record(session, MOVE_ACTION, actor_id=trainer.id,
-               actor_label=_trainer_name(trainer)[:50],
-               details={"course": slug, "to_version": result.target_version,
+        record(session, MOVE_ACTION, actor_id=trainer.id, details={"course": slug, "to_version": result.target_version,
                         "moved": len(result.moved), "skipped": len(result.skipped)})
     return result
 
