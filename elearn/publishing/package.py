@@ -44,6 +44,8 @@ UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
 FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 READ_CHUNK = 64 * 1024
+MAX_NAME = 400  # characters in a whole name
+MAX_PART = 200  # bytes in one folder or file name (file systems allow 255)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,9 @@ def _check_name(name: str) -> PurePosixPath:
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise PackageRefused(shown, "absolute paths are not allowed")
     path = PurePosixPath(name)
+    if len(name) > MAX_NAME or any(len(part.encode()) > MAX_PART for part in path.parts):
+        raise PackageRefused(name[:MAX_NAME] + "…" if len(name) > MAX_NAME else name,
+                             "the name is too long")
     if any(part == ".." for part in path.parts):
         raise PackageRefused(shown, "the path leaves the course folder (..)")
     if any(part in ("", ".") for part in name.rstrip("/").split("/")):

@@ -185,3 +185,8 @@ def test_encrypted_member_is_refused():
         data[index + 8] |= 0x01
         index = data.find(b"PK\x01\x02", index + 4)
     assert "encrypted" in refused(bytes(data)).message
+
+
+def test_names_too_long_for_a_file_system_are_refused():
+    error = refused(make_zip({**course_files(), "units/" + "a" * 300 + ".md": b"x"}))
+    assert error.message == "the name is too long"
