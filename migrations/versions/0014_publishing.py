@@ -4,8 +4,8 @@
 (the hash the importer gives a version), so any version can be downloaded; ``publishing_drafts``
 holds validated uploads with their rendered build until they are published.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 18:14:42.004949
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import elearn.db
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
