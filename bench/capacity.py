@@ -52,11 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check-scale", type=float, default=2.0,
                         help="re-run the steps around the capacity at scale × this to show "
                              "the figure does not depend on the scale (0: skip)")
-    parser.add_argument("--start-learners", type=int, default=200,
+    parser.add_argument("--start-learners", type=int, default=100,
                         help="learners of the first step")
-    parser.add_argument("--step-learners", type=int, default=200,
+    parser.add_argument("--step-learners", type=int, default=100,
                         help="learners added at each step")
-    parser.add_argument("--max-steps", type=int, default=14,
+    parser.add_argument("--max-steps", type=int, default=20,
                         help="the ramp ends here if no step went over the limits")
     parser.add_argument("--step-seconds", type=float, default=60.0,
                         help="length of a step (quick run: --max-steps 2 --step-seconds 20 "
@@ -128,8 +128,8 @@ def learner_steps(args: argparse.Namespace, scale: float) -> list[int]:
 
 def ramp(hosts: list[str], watched: list[Server], plan: dict[str, Any], workdir: Path, *,
          users: list[int], scale: float, args: argparse.Namespace,
-         stop_at_limit: bool = True, label: str = "", measure_share: float = 0.6,
-         spawn_share: float = 0.3, warmup: bool = True) -> Ramp:
+         stop_at_limit: bool = True, label: str = "", measure_share: float = 0.7,
+         spawn_share: float = 0.25, warmup: bool = True) -> Ramp:
     """Run Locust headless with ``users`` per step; returns its per-step figures with the
     CPU of the web processes, of Locust itself and of the machine in each measured window."""
     plan = {**plan, "hosts": hosts, "time_scale": scale, "steps": users,
@@ -219,12 +219,21 @@ def prepare(kind: str, workdir: Path, args: argparse.Namespace) -> tuple[str, di
     dataset.import_course(app)
     most = max(learner_steps(args, args.time_scale)[-1],
                learner_steps(args, args.time_scale * max(args.check_scale, 1))[-1])
-    # A user signs in every few units; three accounts per user per step covers the run.
-    accounts = args.accounts or 3 * most * args.max_steps + 50
+    # A user signs in every few units; three accounts per user per step covers a run, and
+    # the scale check gets accounts of its own (see split_accounts).
+    accounts = args.accounts or 2 * (3 * most * args.max_steps + 50)
     usernames = dataset.add_users(app, accounts, prefix="learner")
     plan = {**course_plan(app), "accounts": usernames, "password": dataset.PASSWORD}
     app.extensions["elearn.db"].engine.dispose()
     return url, plan
+
+
+def split_accounts(plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two plans with disjoint halves of the accounts: the scale check's learners start the
+    course as the main run's did, not where those left off."""
+    half = len(plan["accounts"]) // 2
+    return ({**plan, "accounts": plan["accounts"][:half]},
+            {**plan, "accounts": plan["accounts"][half:]})
 
 
 def serve(url: str, workdir: Path, *, workers: int) -> Server:
@@ -240,12 +249,14 @@ def measure_one_machine(kind: str, args: argparse.Namespace) -> None:
         workdir = Path(tmp)
         print(f"[capacity/{kind}] preparing the database", flush=True)
         url, plan = prepare(kind, workdir, args)
+        main_plan, check_plan = split_accounts(plan)
         server = serve(url, workdir, workers=workers)
         try:
-            main = ramp([server.url], [server], plan, workdir,
+            main = ramp([server.url], [server], main_plan, workdir,
                         users=learner_steps(args, args.time_scale), scale=args.time_scale,
                         args=args, label=f"/{kind}")
-            check = scale_check(main, [server.url], [server], plan, workdir, args, f"/{kind}")
+            check = scale_check(main, [server.url], [server], check_plan, workdir, args,
+                                f"/{kind}")
         finally:
             server.stop()
     body = one_machine_body(label, main, check, workers, args, load_before)
@@ -375,7 +386,7 @@ def settings_text(args: argparse.Namespace, scale: float) -> str:
             f"learner re-reads and passes); a learner works through {units} units between "
             f"signing in and out.  A warm-up step at the first step's users is not judged.  "
             f"Steps of {args.step_seconds:g} s; new users arrive over "
-            f"the first 30 % of a step and the last 60 % is measured.  Learners = simulated "
+            f"the first 25 % of a step and the last 70 % is measured.  Learners = simulated "
             f"users / {scale:g}.")
 
 
