@@ -105,3 +105,15 @@ def test_each_question_shows_its_answer_key_and_ground(client_as):
 def test_answer_key_is_translated(client_as):
     html = client_as("trainer").get("/trainer/preview/pienikurssi?lang=fi").get_data(as_text=True)
     assert "<dd>Yhteinen tulos</dd>" in html
+
+
+def test_question_ids_repeated_across_units_get_their_own_fieldset_ids(client_as, courses):
+    """Question ids are unique within a unit only: the whole-course preview still gives each
+    unit's fieldsets and controls ids of their own."""
+    unit = courses / "pienikurssi" / "units" / "02-luottamus" / "unit.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("- id: parit", "- id: lisaarvo"),
+                    encoding="utf-8")
+    html = client_as("trainer").get("/trainer/preview/pienikurssi").get_data(as_text=True)
+    assert html.count("<fieldset") >= 6
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
