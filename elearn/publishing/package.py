@@ -56,13 +56,27 @@ class Limits:
     max_unpacked_bytes: int = 100 * 1024 * 1024
 
 
-class PackageRefused(ValueError):
-    """The zip cannot be used; ``entry`` names the member at fault ("" for the whole zip)."""
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is written; the page translates it."""
+    return message
 
-    def __init__(self, entry: str, message: str):
-        super().__init__(f"{entry}: {message}" if entry else message)
+
+class PackageRefused(ValueError):
+    """The zip cannot be used; ``entry`` names the member at fault ("" for the whole zip).
+
+    ``message`` is the English text; :meth:`translated` gives it in the page's language
+    (``template`` is the catalogue's message id, filled with ``params``)."""
+
+    def __init__(self, entry: str, template: str, **params: object):
         self.entry = entry
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
+        super().__init__(f"{entry}: {self.message}" if entry else self.message)
+
+    def translated(self, gettext) -> str:
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 @dataclass
@@ -123,27 +137,27 @@ def _name_of(info: zipfile.ZipInfo) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         shown = raw.decode("utf-8", "backslashreplace")
-        raise PackageRefused(shown, "the name is not UTF-8; rename the file and zip it "
-                                    "again") from None
+        raise PackageRefused(shown, N_("the name is not UTF-8; rename the file and zip it "
+                                       "again")) from None
 
 
 def _check_name(name: str) -> PurePosixPath:
     shown = name
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name):
         raise PackageRefused(name.encode("unicode_escape").decode("ascii"),
-                             "the name contains control characters")
+                             N_("the name contains control characters"))
     if "\\" in name:
-        raise PackageRefused(shown, "backslashes are not allowed in names (use /)")
+        raise PackageRefused(shown, N_("backslashes are not allowed in names (use /)"))
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise PackageRefused(shown, "absolute paths are not allowed")
+        raise PackageRefused(shown, N_("absolute paths are not allowed"))
     path = PurePosixPath(name)
     if len(name) > MAX_NAME or any(len(part.encode()) > MAX_PART for part in path.parts):
         raise PackageRefused(name[:MAX_NAME] + "…" if len(name) > MAX_NAME else name,
-                             "the name is too long")
+                             N_("the name is too long"))
     if any(part == ".." for part in path.parts):
-        raise PackageRefused(shown, "the path leaves the course folder (..)")
+        raise PackageRefused(shown, N_("the path leaves the course folder (..)"))
     if any(part in ("", ".") for part in name.rstrip("/").split("/")):
-        raise PackageRefused(shown, "empty or '.' path parts are not allowed")
+        raise PackageRefused(shown, N_("empty or '.' path parts are not allowed"))
     return path
 
 
@@ -177,14 +191,14 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
                     break
                 total += len(chunk)
                 if total > budget:
-                    raise PackageRefused(name, "unpacks to more than the package may hold "
-                                               "(zip bomb?)")
+                    raise PackageRefused(name, N_("unpacks to more than the package may "
+                                                  "hold (zip bomb?)"))
                 chunks.append(chunk)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise PackageRefused(name, f"cannot be read ({exc})") from None
+        raise PackageRefused(name, N_("cannot be read (%(reason)s)"), reason=str(exc)) from None
     except NotImplementedError:
-        raise PackageRefused(name, "uses a compression method this service cannot read "
-                                   "(use ordinary Deflate)") from None
+        raise PackageRefused(name, N_("uses a compression method this service cannot read "
+                                      "(use ordinary Deflate)")) from None
     return b"".join(chunks)
 
 
@@ -193,46 +207,52 @@ def read_package(data: bytes, limits: Limits = Limits()) -> Package:
 
     Nothing is written to disk: the result holds the files in memory."""
     if not data:
-        raise PackageRefused("", "the file is empty")
+        raise PackageRefused("", N_("the file is empty"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise PackageRefused("", "not a zip file") from None
+        raise PackageRefused("", N_("not a zip file")) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_files:
-            raise PackageRefused("", f"the zip has {len(infos)} entries; at most "
-                                     f"{limits.max_files} are allowed")
+            raise PackageRefused("", N_("the zip has %(count)s entries; at most %(limit)s are "
+                                        "allowed"), count=len(infos), limit=limits.max_files)
         members: list[tuple[PurePosixPath, zipfile.ZipInfo, str]] = []
         seen: set[str] = set()
         for info in infos:
             name = _name_of(info)
             path = _check_name(name)
             kind = _kind(info)
+            if kind == "symlink":
+                raise PackageRefused(name, N_("is a symbolic link; only files and folders are "
+                                              "allowed"))
             if kind != "dir" and kind != "file":
-                raise PackageRefused(name, f"is a {kind}; only files and folders are allowed")
+                raise PackageRefused(name, N_("is a special file; only files and folders are "
+                                              "allowed"))
             if info.flag_bits & ENCRYPTED_FLAG:
-                raise PackageRefused(name, "is encrypted; zip the course without a password")
+                raise PackageRefused(name, N_("is encrypted; zip the course without a "
+                                              "password"))
             key = unicodedata.normalize("NFC", path.as_posix()).casefold()
             if key in seen:
-                raise PackageRefused(name, "appears twice in the zip")
+                raise PackageRefused(name, N_("appears twice in the zip"))
             seen.add(key)
             if kind == "file":
                 members.append((path, info, name))
         members = [m for m in members if not _is_clutter(m[0])]
         for path, _info, name in members:
             if path.suffix.lower() not in ALLOWED_SUFFIXES:
-                raise PackageRefused(name, "this type of file is not part of a course "
-                                           f"(allowed: {', '.join(ALLOWED_SUFFIXES)})")
+                raise PackageRefused(name, N_("this type of file is not part of a course "
+                                              "(allowed: %(allowed)s)"),
+                                     allowed=", ".join(ALLOWED_SUFFIXES))
         if not members:
-            raise PackageRefused("", "the zip holds no course files")
+            raise PackageRefused("", N_("the zip holds no course files"))
         slug = _single_course(members)
         budget = limits.max_unpacked_bytes
         package = Package(slug=slug)
         folders = {str(p) for path, _i, _n in members for p in path.parents}
         for path, info, name in members:
             if str(path) in folders:
-                raise PackageRefused(name, "is both a file and a folder")
+                raise PackageRefused(name, N_("is both a file and a folder"))
             content = _read_member(archive, info, name, budget)
             budget -= len(content)
             package.files[PurePosixPath(*path.parts[1:]).as_posix()] = content
@@ -245,19 +265,20 @@ def _single_course(members: list[tuple[PurePosixPath, zipfile.ZipInfo, str]]) ->
     tops: dict[str, str] = {}
     for path, _info, name in members:
         if len(path.parts) == 1:
-            raise PackageRefused(name, "files must be inside the course folder (zip the "
-                                       "folder itself, e.g. verkostojohtaminen/)")
+            raise PackageRefused(name, N_("files must be inside the course folder (zip the "
+                                          "folder itself, e.g. verkostojohtaminen/)"))
         tops.setdefault(path.parts[0], name)
     courses = sorted(top for top in tops
                      if any(p.parts == (top, COURSE_FILE) for p, _i, _n in members))
     if len(tops) > 1:
         others = sorted(tops)
-        raise PackageRefused(others[1] + "/", "a package holds one course folder; this zip "
-                             f"has {len(others)} top folders ({', '.join(others)})")
+        raise PackageRefused(others[1] + "/", N_("a package holds one course folder; this zip "
+                                                 "has %(count)s top folders (%(names)s)"),
+                             count=len(others), names=", ".join(others))
     top = next(iter(tops))
     if not courses:
-        raise PackageRefused(f"{top}/{COURSE_FILE}", "missing: the course folder needs its "
-                                                    "course.yaml")
+        raise PackageRefused(f"{top}/{COURSE_FILE}", N_("missing: the course folder needs its "
+                                                       "course.yaml"))
     return top
 
 

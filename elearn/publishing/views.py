@@ -96,14 +96,15 @@ def upload():
     storage = request.files.get("package")
     if storage is None or not storage.filename:
         return _render("publishing/upload.html", 422, refused=PackageRefused(
-            "", _("Choose the zip of a course folder.")), problems=[])
+            "", "Choose the zip of a course folder."),
+            refusal_text=_("Choose the zip of a course folder."), problems=[])
     try:
         result = drafts_service.upload(
             get_session(), storage.read(), uploaded_by_id=current_user.id, limits=_limits(),
             media_dir=current_app.config["COURSE_MEDIA_PATH"])
     except PackageRefused as refused:
         return _render("publishing/upload.html", 422, refused=refused, problems=[],
-                       filename=storage.filename)
+                       refusal_text=refused.translated(_), filename=storage.filename)
     if result.draft is None:
         return _render("publishing/upload.html", 422, refused=None, problems=result.problems,
                        filename=storage.filename)

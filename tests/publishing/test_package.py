@@ -74,7 +74,7 @@ def test_symlink_is_refused_by_its_mode():
     data = make_zip({**course_files(), "units/link.md": b"/etc/passwd"},
                     modes={"units/link.md": SYMLINK_MODE})
     error = refused(data)
-    assert error.entry == f"{SLUG}/units/link.md" and "symlink" in error.message
+    assert error.entry == f"{SLUG}/units/link.md" and "symbolic link" in error.message
 
 
 def _zip_with_raw_name(raw_name: bytes, data: bytes = b"x") -> bytes:

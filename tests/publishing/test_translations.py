@@ -21,7 +21,7 @@ def _messages() -> set[str | tuple[str, ...]]:
             found.add(message)
     for module in sorted(FEATURE.glob("*.py")):
         for _line, message, _c, _ctx in extract_from_file("python", str(module),
-                                                          keywords={"_": None}):
+                                                          keywords={"_": None, "N_": None}):
             found.add(message)
     found.add("Publishing")  # the navigation entry
     return found
@@ -44,7 +44,7 @@ def _placeholders(text: str) -> set[str]:
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_publishing_texts_are_translated(language):
     messages = _messages()
-    assert len(messages) > 60
+    assert len(messages) > 80
     catalogue = _catalogue(language)
     missing = sorted(str(m) for m in messages if m not in catalogue
                      or not all(catalogue[m] if isinstance(m, tuple) else [catalogue[m]]))
@@ -66,3 +66,12 @@ def test_finnish_pages_read_finnish(trainer, draft_id):
     page = trainer.get(f"/trainer/courses/drafts/{draft}/diff").get_data(as_text=True)
     assert "Mitä julkaisu muuttaisi" in page and "Julkaise luonnos" in page
     assert "Uusi kurssi: julkaisu luo version 1" in page
+
+
+def test_refusals_read_in_the_page_language(upload, trainer):
+    from tests.publishing.support import course_zip
+
+    trainer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    page = upload(course_zip({"units/x/evil.exe": b"MZ"})).get_data(as_text=True)
+    assert "<code>pienikurssi/units/x/evil.exe</code>: den här filtypen hör inte till en kurs " \
+        "(tillåtna: .yaml, .md" in page
