@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.content.build import CourseBuild, build_course
@@ -57,15 +58,18 @@ def validate_package(package: Package, media_dir: str | os.PathLike[str]) \
 
 def store_package(session: Session, package: Package, content_hash: str) -> CoursePackage:
     """The stored package for (slug, content hash), added when there is none."""
-    stored = session.scalar(select(CoursePackage).where(CoursePackage.slug == package.slug,
-                                                        CoursePackage.content_hash
-                                                        == content_hash))
+    query = select(CoursePackage).where(CoursePackage.slug == package.slug,
+                                        CoursePackage.content_hash == content_hash)
+    stored = session.scalar(query)
     if stored is None:
         data = package.to_zip()
         stored = CoursePackage(slug=package.slug, content_hash=content_hash, size=len(data),
                                data=data)
-        session.add(stored)
-        session.flush()
+        try:
+            with session.begin_nested():  # the same files uploaded twice at once: keep one
+                session.add(stored)
+        except IntegrityError:
+            stored = session.scalar(query)
     return stored
 
 

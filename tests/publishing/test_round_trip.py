@@ -189,3 +189,30 @@ def test_only_trainers_and_admins(client_as, role, trainer, draft_id):
                 f"/trainer/courses/drafts/{draft}/package.zip"):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/trainer/courses/drafts/{draft}/publish").status_code == 403
+
+
+def test_a_package_stored_meanwhile_is_reused(app, db_session, tmp_path):
+    """Two uploads of the same files at once: the one whose insert comes second finds the
+    other's package at its insert (unique slug and hash) and keeps that one."""
+    from sqlalchemy import event
+
+    from elearn.publishing.drafts import store_package, validate_package
+    from elearn.publishing.package import read_package
+
+    package = read_package(course_zip())
+    build, problems = validate_package(package, tmp_path / "media")
+    assert not problems
+    first: list = []
+
+    def other_upload_commits_first(session, _context, _instances):
+        if not first:  # after our look found nothing, before our insert
+            first.append(store_package(db_session, package, build.content_hash).id)
+            db_session.commit()
+
+    late = app.extensions["elearn.db"].sessionmaker()
+    event.listen(late, "before_flush", other_upload_commits_first)
+    kept = store_package(late, package, build.content_hash)
+    late.commit()
+    late.close()
+    assert first and kept.id == first[0]
+    assert counts(app)[1] == 1
