@@ -67,7 +67,10 @@ def _version_unit_url(slug: str, number: int):
 
 
 def _render(template: str, status: int = 200, **context):
-    return render_template(template, pick=_pick, languages=CONTENT_LANGUAGES, **context), status
+    limit = int(current_app.config["PUBLISH_MAX_UPLOAD_BYTES"])
+    return render_template(template, pick=_pick, languages=CONTENT_LANGUAGES,
+                           max_upload_mb=round(limit / 1024 / 1024, 1) if limit else None,
+                           **context), status
 
 
 @bp.get("")

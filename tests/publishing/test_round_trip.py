@@ -216,3 +216,9 @@ def test_a_package_stored_meanwhile_is_reused(app, db_session, tmp_path):
     late.close()
     assert first and kept.id == first[0]
     assert counts(app)[1] == 1
+
+
+def test_the_upload_form_says_how_large_a_zip_may_be(app, trainer):
+    app.config["PUBLISH_MAX_UPLOAD_BYTES"] = 5 * 1024 * 1024
+    page = trainer.get("/trainer/courses/upload").get_data(as_text=True)
+    assert "At most 5 MB." in page and 'enctype="multipart/form-data"' in page
