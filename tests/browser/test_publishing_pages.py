@@ -111,3 +111,22 @@ def test_refusals_and_problems_on_the_upload_page(app, make_user, new_page):
     assert "pienikurssi/units/02-luottamus/unit.yaml:" in page.locator(".problems").inner_text()
     scan(page, "publishing-upload-problems")
     _no_sideways_scroll(page, "upload problems")
+
+
+def test_publishing_pages_reflow_at_320_px(app, make_user, new_page):
+    """WCAG 1.4.10: at 320 CSS px nothing on the publishing pages scrolls sideways."""
+    page = new_page("fi-FI")
+    _sign_in_trainer(page, make_user)
+    _upload(page, course_zip())
+    page.wait_for_url("**/trainer/courses/drafts/*")
+    draft_url = page.url
+    page.set_viewport_size({"width": 320, "height": 800})
+    for url in ("/trainer/courses", "/trainer/courses/upload", draft_url,
+                draft_url + "/units/luottamus?lang=fi", draft_url + "/diff"):
+        page.goto(url)
+        _no_sideways_scroll(page, url)
+    page.get_by_role("button", name="Julkaise luonnos").click()
+    page.wait_for_url(f"**/trainer/courses/{SLUG}/move")
+    _no_sideways_scroll(page, "move")
+    page.goto(f"/trainer/courses/{SLUG}/versions/1")
+    _no_sideways_scroll(page, "version")
