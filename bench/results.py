@@ -24,7 +24,8 @@ DOC = ROOT / "docs" / "performance.md"
 
 ORDER = ["hotpaths-sqlite", "hotpaths-postgres", "drain", "nulldrain-sqlite", "nulldrain-postgres",
          "outage-sqlite", "outage-postgres", "report", "capacity-sqlite", "capacity-postgres",
-         "capacity-processes", "preview"]
+         "capacity-processes", "preview-sqlite",
+         "preview-postgres"]
 
 
 def command_line() -> str:
