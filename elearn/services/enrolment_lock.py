@@ -17,16 +17,25 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
+from elearn.models.accounts import User
+from elearn.models.courses import Course, CourseVersion, Question, ReflectionTask, Unit
 from elearn.models.learning import Enrolment
 
+# Loaded objects that stay as they are when the lock is taken: published course content never
+# changes, and the signed-in account is the request's own.  Everything else (the learner's
+# records, and any other feature's rows) is expired, so it is read again after the lock.
+_UNCHANGING = (Course, CourseVersion, Unit, Question, ReflectionTask, User)
+
 _KEY = "elearn.locked_enrolments"
+_KEPT = "elearn.unchanging_objects"
 
 
 def lock_enrolment(session: Session, enrolment: Enrolment, now: datetime | None = None) -> None:
     """Serialise writers of ``enrolment`` until the end of the current transaction and
-    record the activity time.  Pending changes are flushed first, then every loaded object is
-    expired so later reads see what a concurrent writer committed meanwhile.  Cheap to call
-    again within the same transaction (no second round trip)."""
+    record the activity time.  Pending changes are flushed first, then every loaded object
+    but the course content and the account (:data:`_UNCHANGING`) is expired so later reads
+    see what a concurrent writer committed meanwhile.  Cheap to call again within the same
+    transaction (no second round trip)."""
     transaction = session.get_transaction()
     locked = session.info.setdefault(_KEY, {})
     if transaction is not None and locked.get(enrolment.id) is transaction:
@@ -36,5 +45,13 @@ def lock_enrolment(session: Session, enrolment: Enrolment, now: datetime | None 
     session.execute(update(Enrolment).where(Enrolment.id == enrolment_id)
                     .values(last_activity_at=now or utcnow())
                     .execution_options(synchronize_session=False))
-    session.expire_all()
+    kept = []
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, _UNCHANGING):
+            kept.append(instance)
+        else:
+            session.expire(instance)
+    # The identity map holds objects weakly: once an expired enrolment no longer refers to
+    # its version and course, nothing would, and they would be read again.
+    session.info[_KEPT] = kept
     locked[enrolment_id] = session.get_transaction()

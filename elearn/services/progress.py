@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, bindparam, event, func, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from elearn.events import (CourseCompleted, CoursePassed, CourseProgressed, UnitCompleted,
@@ -117,8 +117,29 @@ def _unit_statuses(session: Session, enrolment: Enrolment) -> list[UnitStatus]:
     return _unit_statuses_of(session, [enrolment])[enrolment.id]
 
 
-def _unit_statuses_of(session: Session,
-                      enrolments: list[Enrolment]) -> dict[int, list[UnitStatus]]:
+# The three reads of the learners' own rows, built once (a request only binds the ids).
+_ENROLMENT_IDS = bindparam("ids", expanding=True)
+_PROGRESS_ROWS = select(UnitProgress).where(UnitProgress.enrolment_id.in_(_ENROLMENT_IDS))
+# attempts of the current round only (attempt_rounds), with the last one's time
+_ATTEMPTS_USED = (
+    select(QuizAttempt.enrolment_id, QuizAttempt.unit_id, func.count(),
+           func.max(QuizAttempt.submitted_at))
+    .outerjoin(UnitProgress, and_(UnitProgress.enrolment_id == QuizAttempt.enrolment_id,
+                                  UnitProgress.unit_id == QuizAttempt.unit_id))
+    .where(QuizAttempt.enrolment_id.in_(_ENROLMENT_IDS), QuizAttempt.submitted_at.is_not(None),
+           or_(UnitProgress.round_started_at.is_(None),
+               QuizAttempt.submitted_at >= UnitProgress.round_started_at))
+    .group_by(QuizAttempt.enrolment_id, QuizAttempt.unit_id))
+_REFLECTIONS_DONE = (
+    select(Reflection.enrolment_id, ReflectionTask.unit_id, func.count())
+    .join(ReflectionTask, ReflectionTask.id == Reflection.task_id)
+    .where(Reflection.enrolment_id.in_(_ENROLMENT_IDS))
+    .group_by(Reflection.enrolment_id, ReflectionTask.unit_id))
+
+
+def _unit_statuses_of(session: Session, enrolments: list[Enrolment],
+                      rows_out: dict[tuple[int, int], UnitProgress] | None = None
+                      ) -> dict[int, list[UnitStatus]]:
     """Every unit's status in each of ``enrolments``, by enrolment id, in three queries
     however many enrolments there are.  The versions' units, attempt limits and
     reflection-task counts come from :func:`elearn.services.course_structure.structure_of`
@@ -128,27 +149,15 @@ def _unit_statuses_of(session: Session,
     missing = [e for e in enrolments if e.id not in found]
     if not missing:
         return found
-    ids = [e.id for e in missing]
+    ids = {"ids": [e.id for e in missing]}
     progress: dict[tuple[int, int], UnitProgress] = {
-        (p.enrolment_id, p.unit_id): p for p in session.scalars(
-            select(UnitProgress).where(UnitProgress.enrolment_id.in_(ids)))}
-    # attempts of the current round only (attempt_rounds), with the last one's time
+        (p.enrolment_id, p.unit_id): p for p in session.scalars(_PROGRESS_ROWS, ids)}
+    if rows_out is not None:
+        rows_out.update(progress)
     used = {(enrolment_id, unit_id): (count, last)
-            for enrolment_id, unit_id, count, last in session.execute(
-                select(QuizAttempt.enrolment_id, QuizAttempt.unit_id, func.count(),
-                       func.max(QuizAttempt.submitted_at))
-                .outerjoin(UnitProgress, and_(
-                    UnitProgress.enrolment_id == QuizAttempt.enrolment_id,
-                    UnitProgress.unit_id == QuizAttempt.unit_id))
-                .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.submitted_at.is_not(None),
-                       or_(UnitProgress.round_started_at.is_(None),
-                           QuizAttempt.submitted_at >= UnitProgress.round_started_at))
-                .group_by(QuizAttempt.enrolment_id, QuizAttempt.unit_id))}
-    done = {(enrolment_id, unit_id): count for enrolment_id, unit_id, count in session.execute(
-        select(Reflection.enrolment_id, ReflectionTask.unit_id, func.count())
-        .join(ReflectionTask, ReflectionTask.id == Reflection.task_id)
-        .where(Reflection.enrolment_id.in_(ids))
-        .group_by(Reflection.enrolment_id, ReflectionTask.unit_id))}
+            for enrolment_id, unit_id, count, last in session.execute(_ATTEMPTS_USED, ids)}
+    done = {(enrolment_id, unit_id): count
+            for enrolment_id, unit_id, count in session.execute(_REFLECTIONS_DONE, ids)}
     for enrolment in missing:
         structure = structure_of(session, enrolment.version)
         found[enrolment.id] = [
@@ -229,9 +238,10 @@ def update_completion(session: Session, enrolment: Enrolment, now: datetime) -> 
     then CourseCompleted and CoursePassed.  Stores the course score on the enrolment.  The
     caller holds the enrolment lock (:func:`elearn.services.enrolment_lock.lock_enrolment`)."""
     session.flush()
-    statuses = _unit_statuses(session, enrolment)
-    rows = {p.unit_id: p for p in session.scalars(
-        select(UnitProgress).where(UnitProgress.enrolment_id == enrolment.id))}
+    _forget_statuses(session)
+    read: dict[tuple[int, int], UnitProgress] = {}
+    statuses = _unit_statuses_of(session, [enrolment], read)[enrolment.id]
+    rows = {unit_id: row for (_, unit_id), row in read.items()}
     for status in statuses:
         row = rows.get(status.unit_id)
         if status.complete and row is not None and row.completed_at is None:

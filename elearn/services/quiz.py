@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.db import utcnow
 from elearn.errors import APIError
@@ -236,9 +238,18 @@ def current_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizA
 
 
 def attempt_questions(session: Session, attempt: QuizAttempt) -> list[Question]:
-    """The questions of ``attempt`` (its stored draw), in the order shown."""
-    by_id = {q.id: q for q in session.scalars(
-        select(Question).where(Question.id.in_(attempt.question_ids)))}
+    """The questions of ``attempt`` (its stored draw), in the order shown.  Questions this
+    session already holds are not read again (published content never changes); the others
+    come in one query."""
+    by_id: dict[int, Question] = {}
+    for qid in attempt.question_ids:
+        held = session.identity_map.get(identity_key(Question, qid))
+        if held is not None and not inspect(held).expired_attributes:
+            by_id[qid] = held
+    missing = [qid for qid in attempt.question_ids if qid not in by_id]
+    if missing:
+        by_id.update((q.id, q) for q in session.scalars(
+            select(Question).where(Question.id.in_(missing))))
     return [by_id[qid] for qid in attempt.question_ids if qid in by_id]
 
 
@@ -291,12 +302,13 @@ def _checked_answers(unit: Unit, questions: list[Question],
     if not isinstance(answers, dict):
         raise _invalid({"answers": ["Send the answers as an object {question key: answer}."]})
     in_draw = {q.question_key: q for q in questions}
-    in_unit = {q.question_key for q in unit.questions}
     errors: dict[str, list[str]] = {}
     checked: dict[int, Any] = {}
     for key, response in answers.items():
         question = in_draw.get(key)
         if question is None:
+            # The unit's other questions are read only to word this error.
+            in_unit = {q.question_key for q in unit.questions}
             errors[f"answers.{key}"] = ["This question is not part of this attempt."
                                         if key in in_unit else "Unknown question."]
             continue
@@ -355,7 +367,8 @@ def submit_attempt(session: Session, enrolment: Enrolment, unit: Unit, attempt_i
     if claimed.rowcount != 1:
         raise APIError(409, "This attempt was already submitted.",
                        code="attempt_already_submitted")
-    session.refresh(attempt)
+    # The attempt was read after the lock; only ``submitted_at`` changed, to ``now``.
+    set_committed_value(attempt, "submitted_at", now)
     raw = maximum = 0.0
     answer_rows = []
     for question in questions:

@@ -71,25 +71,27 @@ def enqueue(session: Session, statements: list[dict[str, Any]], *, course_slug: 
     rows = [statement_row(s, course_slug=course_slug, user_id=user_id,
                           enrolment_id=enrolment_id) for s in statements]
     ids = [row["statement_id"] for row in rows]
-    existing = set(session.scalars(select(XapiStatement.statement_id)
-                                   .where(XapiStatement.statement_id.in_(ids))))
-    fresh = [row for row in rows if row["statement_id"] not in existing]
-    if fresh:
-        # One executemany with the rows in order, so ``id`` (the stored order) follows the
-        # statements, and a quiz of any size costs one statement round here.
-        session.execute(_insert(session, XapiStatement)
-                        .on_conflict_do_nothing(index_elements=["statement_id"]), fresh)
+    # One INSERT of all rows in order (so ``id``, the stored order, follows the statements)
+    # that skips the ones already stored and returns the keys of the new ones: a quiz of any
+    # size costs one statement round here, and a replay one more to find the stored keys.
+    inserted = dict(session.execute(
+        _insert(session, XapiStatement)
+        .on_conflict_do_nothing(index_elements=["statement_id"])
+        .returning(XapiStatement.statement_id, XapiStatement.id), rows).all())
+    stored = [i for i in ids if i not in inserted]
     accepting = [d.name for d in (destinations(current_app) if targets is None else targets)
                  if d.accepts(course_slug)]
     if accepting:
-        pks = session.scalars(select(XapiStatement.id)
-                              .where(XapiStatement.statement_id.in_(ids))).all()
+        pks = list(inserted.values())
+        if stored:
+            pks += session.scalars(select(XapiStatement.id)
+                                   .where(XapiStatement.statement_id.in_(stored))).all()
         now = utcnow()
         values = [{"statement_pk": pk, "destination": name, "state": "pending", "attempts": 0,
                    "next_attempt_at": now} for pk in pks for name in accepting]
         session.execute(_insert(session, XapiDelivery).values(values)
                         .on_conflict_do_nothing(index_elements=["statement_pk", "destination"]))
-    return [row["statement_id"] for row in fresh]
+    return [i for i in ids if i in inserted]
 
 
 def on_learning_event(session: Session,

@@ -187,20 +187,75 @@ def _activity_json(key: tuple[Any, ...], build: Callable[[], Activity]) -> Any:
     return json.loads(text)
 
 
+_VERB_JSON: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+
+
+def _verb_json(verb: Verb) -> Any:
+    """The verb as tincan writes it, built (and validated) once per process."""
+    key = (verb.id, tuple(sorted(verb.display.items())))
+    text = _VERB_JSON.get(key)
+    if text is None:
+        text = _VERB_JSON[key] = json.dumps(
+            TinCanVerb(id=verb.id, display=LanguageMap(verb.display)).as_version())
+    return json.loads(text)
+
+
+def _tincan_result(spec: dict[str, Any]) -> Result:
+    """A result spec (see :meth:`EnrolmentStatements._statement`) as a tincan Result."""
+    result = Result()
+    for name, value in spec.items():
+        if name == "score":
+            result.score = Score(**value)
+        elif name == "extensions":
+            result.extensions = Extensions(value)
+        else:
+            setattr(result, name, value)
+    return result
+
+
+def _plain_result(spec: dict[str, Any]) -> dict[str, Any]:
+    """The same result as tincan writes it: score values are floats, the response a string,
+    the flags booleans (tincan's setters convert exactly so)."""
+    result: dict[str, Any] = {}
+    for name, value in spec.items():
+        if name == "score":
+            result["score"] = {key: float(number) for key, number in value.items()
+                               if number is not None}
+        elif name == "extensions":
+            result["extensions"] = json.loads(json.dumps(value))
+        elif name == "response":
+            result["response"] = str(value)
+        elif value is not None:
+            result[name] = bool(value)
+    return result
+
+
 class EnrolmentStatements:
-    """Builds the statements of one learner's enrolment (one registration)."""
+    """Builds the statements of one learner's enrolment (one registration).
+
+    Statements follow tincan's model.  By default the parts that are the same for every
+    statement of the enrolment or of the deployment (actor, verbs, activity objects and the
+    profile category) are built once through tincan's validating classes and copied; what
+    varies per statement (id, timestamp, result, context activities) is filled in as plain
+    data in exactly the form tincan writes.  ``validated=True`` builds every statement
+    through tincan's classes instead; ``tests/xapi/test_statement_fast_path.py`` checks that
+    both give byte-identical payloads for every kind of statement.
+    """
 
     def __init__(self, settings: ProfileSettings, enrolment: Enrolment,
-                 lms: LmsLaunch | None = None):
+                 lms: LmsLaunch | None = None, *, validated: bool = False):
         self.settings = settings
         self.enrolment = enrolment
         self.lms = lms
+        self.validated = validated
         self.version = enrolment.version
         self.slug = self.version.course.slug
         self.user: User = enrolment.user
         self._version_key = (settings.public_url, self.version.id, self.version.published_at,
                              self.version.content_hash)
         self.course_id = acts.course_activity_id(settings.public_url, self.slug)
+        self._actor_text: str | None = None
+        self._registration_text: str | None = None
 
     @property
     def course(self) -> dict[str, Any]:
@@ -225,10 +280,58 @@ class EnrolmentStatements:
         preferred = self.user.preferred_language
         return preferred if preferred in LANGUAGES else self.settings.default_language
 
+    def _extensions(self, extensions: dict[str, Any] | None) -> dict[str, Any] | None:
+        if self.lms is not None and self.lms.context_id:
+            extensions = dict(extensions or {})
+            extensions[lms_context_extension(self.settings.public_url)] = {
+                "platform": self.lms.issuer, "id": self.lms.context_id,
+                "title": self.lms.context_title or ""}
+        return extensions
+
+    def _profile_category(self) -> Any:
+        return _activity_json((self.settings.public_url, "profile"),
+                              lambda: acts.profile_activity(self.settings.public_url))
+
     def _statement(self, identity: str, verb: Verb, obj: dict[str, Any], at: datetime, *,
-                   result: Result | None = None, parent: list[str] | None = None,
+                   result: dict[str, Any] | None = None, parent: list[str] | None = None,
                    grouping: list[str] | None = None,
                    extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One statement.  ``result`` is a spec: ``success``, ``response``, ``completion``,
+        ``score`` (``{raw, min, max, scaled}``) and ``extensions``, as tincan's Result takes
+        them."""
+        if self.validated:
+            return self._statement_tincan(identity, verb, obj, at, result=result,
+                                          parent=parent, grouping=grouping,
+                                          extensions=extensions)
+        if self._actor_text is None:
+            self._actor_text = json.dumps(self._actor().as_version())
+            self._registration_text = str(uuid.UUID(self.enrolment.registration))
+        context_activities: dict[str, Any] = {"category": [self._profile_category()]}
+        if parent:
+            context_activities["parent"] = [{"id": i, "objectType": "Activity"} for i in parent]
+        if grouping:
+            context_activities["grouping"] = [{"id": i, "objectType": "Activity"}
+                                              for i in grouping]
+        context: dict[str, Any] = {
+            "registration": self._registration_text, "contextActivities": context_activities,
+            "revision": str(self.version.number), "platform": PLATFORM,
+            "language": self._language()}
+        extensions = self._extensions(extensions)
+        if extensions:
+            context["extensions"] = json.loads(json.dumps(extensions))
+        data: dict[str, Any] = {"id": statement_id(self.settings, identity),
+                                "actor": json.loads(self._actor_text), "verb": _verb_json(verb),
+                                "object": obj, "context": context}
+        if result is not None:
+            data["result"] = _plain_result(result)
+        data["timestamp"] = format_timestamp(at)
+        return data
+
+    def _statement_tincan(self, identity: str, verb: Verb, obj: dict[str, Any], at: datetime,
+                          *, result: dict[str, Any] | None = None,
+                          parent: list[str] | None = None, grouping: list[str] | None = None,
+                          extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """:meth:`_statement` through tincan's validating classes (the reference)."""
         # The object and the profile category are filled in from the activity cache after
         # serialising; tincan is given references to keep the statement's shape.
         context_activities = ContextActivities(
@@ -240,24 +343,18 @@ class EnrolmentStatements:
         context = Context(registration=self.enrolment.registration,
                           context_activities=context_activities, language=self._language(),
                           platform=PLATFORM, revision=str(self.version.number))
-        if self.lms is not None and self.lms.context_id:
-            extensions = dict(extensions or {})
-            extensions[lms_context_extension(self.settings.public_url)] = {
-                "platform": self.lms.issuer, "id": self.lms.context_id,
-                "title": self.lms.context_title or ""}
+        extensions = self._extensions(extensions)
         if extensions:
             context.extensions = Extensions(extensions)
         statement = Statement(id=statement_id(self.settings, identity), actor=self._actor(),
                               verb=TinCanVerb(id=verb.id, display=LanguageMap(verb.display)),
                               object=acts.reference(obj["id"]), context=context)
         if result is not None:
-            statement.result = result
+            statement.result = _tincan_result(result)
         data = statement.as_version()
         data.pop("version", None)  # the profile sends no version; the LRS records its own
         data["object"] = obj
-        data["context"]["contextActivities"]["category"] = [_activity_json(
-            (self.settings.public_url, "profile"),
-            lambda: acts.profile_activity(self.settings.public_url))]
+        data["context"]["contextActivities"]["category"] = [self._profile_category()]
         data["timestamp"] = format_timestamp(at)
         return data
 
@@ -297,10 +394,10 @@ class EnrolmentStatements:
 
     def answered(self, attempt: QuizAttempt, answer: AttemptAnswer) -> dict[str, Any]:
         question = answer.question
-        result = Result(success=bool(answer.correct),
-                        response=response_string(question.data, answer.response),
-                        score=Score(raw=rounded_score(answer.points, 0, question.points),
-                                    min=0, max=question.points))
+        result = {"success": bool(answer.correct),
+                  "response": response_string(question.data, answer.response),
+                  "score": {"raw": rounded_score(answer.points, 0, question.points), "min": 0,
+                            "max": question.points}}
         unit = attempt.unit
         return self._statement(
             f"answered|{self._registration}|{unit.quiz_activity_key}|{attempt.number}"
@@ -315,10 +412,10 @@ class EnrolmentStatements:
         """passed or failed, for the quiz attempt as a whole."""
         unit = attempt.unit
         verb = PASSED if attempt.passed else FAILED
-        result = Result(success=bool(attempt.passed), score=Score(
-            scaled=rounded_score(attempt.score_scaled, -1, 1),
-            raw=rounded_score(attempt.score_raw, 0, attempt.score_max), min=0,
-            max=attempt.score_max))
+        result = {"success": bool(attempt.passed), "score": {
+            "scaled": rounded_score(attempt.score_scaled, -1, 1),
+            "raw": rounded_score(attempt.score_raw, 0, attempt.score_max), "min": 0,
+            "max": attempt.score_max}}
         data = self._statement(
             f"{verb.display['en']}|{self._registration}|{unit.quiz_activity_key}"
             f"|{attempt.number}",
@@ -334,9 +431,9 @@ class EnrolmentStatements:
     def reflection(self, reflection: Reflection) -> dict[str, Any]:
         """answered on a long-fill-in; each saved edit is its own statement."""
         task = reflection.task
-        result = Result(completion=True)
+        result: dict[str, Any] = {"completion": True}
         if self.settings.send_reflection_text and reflection.text.strip():
-            result.response = reflection.text
+            result["response"] = reflection.text
         return self._statement(
             f"answered|{self._registration}|{task.activity_key}"
             f"|{format_timestamp(reflection.updated_at)}",
@@ -351,7 +448,7 @@ class EnrolmentStatements:
         records carried over from another version in one moment)."""
         data = self._statement(f"completed|{self._registration}|unit|{unit.activity_key}",
                                COMPLETED, self._unit_object(unit),
-                               at, result=Result(completion=True), **self._unit_context())
+                               at, result={"completion": True}, **self._unit_context())
         if opened_at is not None and opened_at < at:
             data["result"]["duration"] = iso_duration(at - opened_at)
         return data
@@ -360,17 +457,17 @@ class EnrolmentStatements:
         percent = progress_percent(progress)
         return self._statement(f"progressed|{self._registration}|{percent}", PROGRESSED,
                                self.course, at,
-                               result=Result(extensions=Extensions({PROGRESS_EXTENSION: percent})))
+                               result={"extensions": {PROGRESS_EXTENSION: percent}})
 
     def course_completed(self, at: datetime) -> dict[str, Any]:
         return self._statement(f"completed|{self._registration}|course", COMPLETED, self.course,
-                               at, result=Result(completion=True))
+                               at, result={"completion": True})
 
     def course_passed(self, at: datetime) -> dict[str, Any]:
         score = self.enrolment.score
-        result = Result(success=True)
+        result: dict[str, Any] = {"success": True}
         if score is not None:
-            result.score = Score(scaled=rounded_score(score, -1, 1))
+            result["score"] = {"scaled": rounded_score(score, -1, 1)}
         return self._statement(f"passed|{self._registration}|course", PASSED, self.course, at,
                                result=result,
                                extensions={MASTERY_SCORE_EXTENSION: self.version.mastery_score})
