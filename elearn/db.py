@@ -18,6 +18,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from elearn.sqlite_writers import QueuedWriterConnection
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -75,7 +77,9 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` with per-backend settings."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        # Writers wait for each other on a file lock, woken at once (elearn.sqlite_writers).
+        engine = create_engine(url, connect_args={"timeout": 15,
+                                                  "factory": QueuedWriterConnection})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
