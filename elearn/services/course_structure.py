@@ -2,7 +2,7 @@
 
 A published version never changes (a new import publishes a new version), so the parts
 every learner request needs — its units in order with their keys, titles, attempt limits,
-activity keys and the number of questions and reflection tasks of each — are read from the
+activity keys, the number of questions of each and their reflection tasks — are read from the
 database once and kept in memory.  Progress, the unit page and the xAPI statements use this
 instead of loading the units (with their large content columns) on every request.
 
@@ -28,6 +28,18 @@ MAX_VERSIONS = 256
 
 
 @dataclass(frozen=True)
+class TaskInfo:
+    """One reflection task of a published unit."""
+
+    id: int
+    task_key: str
+    activity_key: str
+    position: int
+    prompt: dict[str, Any]  # shared by every request: read it, never change it
+    min_length: int
+
+
+@dataclass(frozen=True)
 class UnitInfo:
     """One unit of a published version: what never changes about it."""
 
@@ -42,6 +54,7 @@ class UnitInfo:
     questions_total: int
     reflections_total: int
     estimated_minutes: int
+    reflection_tasks: tuple[TaskInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,9 +94,16 @@ def _read(session: Session, version_id: int) -> VersionStructure:
     questions = dict(session.execute(
         select(Question.unit_id, func.count()).join(Unit, Unit.id == Question.unit_id)
         .where(Unit.version_id == version_id).group_by(Question.unit_id)).all())
-    tasks = dict(session.execute(
-        select(ReflectionTask.unit_id, func.count()).join(Unit, Unit.id == ReflectionTask.unit_id)
-        .where(Unit.version_id == version_id).group_by(ReflectionTask.unit_id)).all())
+    tasks: dict[int, list[TaskInfo]] = {}
+    for task in session.execute(
+            select(ReflectionTask.id, ReflectionTask.unit_id, ReflectionTask.task_key,
+                   ReflectionTask.activity_key, ReflectionTask.position, ReflectionTask.prompt,
+                   ReflectionTask.min_length)
+            .join(Unit, Unit.id == ReflectionTask.unit_id)
+            .where(Unit.version_id == version_id).order_by(ReflectionTask.position)):
+        tasks.setdefault(task.unit_id, []).append(TaskInfo(
+            id=task.id, task_key=task.task_key, activity_key=task.activity_key,
+            position=task.position, prompt=task.prompt, min_length=task.min_length or 0))
     rows = session.execute(
         select(Unit.id, Unit.unit_key, Unit.position, Unit.title, Unit.activity_key,
                Unit.quiz_activity_key, Unit.max_attempts, Unit.pass_mark,
@@ -94,8 +114,9 @@ def _read(session: Session, version_id: int) -> VersionStructure:
                  title=row.title, activity_key=row.activity_key,
                  quiz_activity_key=row.quiz_activity_key, max_attempts=row.max_attempts or 0,
                  pass_mark=row.pass_mark, questions_total=questions.get(row.id, 0),
-                 reflections_total=tasks.get(row.id, 0),
-                 estimated_minutes=row.estimated_minutes or 0)
+                 reflections_total=len(tasks.get(row.id, ())),
+                 estimated_minutes=row.estimated_minutes or 0,
+                 reflection_tasks=tuple(tasks.get(row.id, ())))
         for row in rows))
 
 

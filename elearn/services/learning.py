@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session, contains_eager, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.db import utcnow
@@ -114,6 +114,16 @@ def _enrolments_with_course(user: User):
             .where(Enrolment.user_id == user.id, Enrolment.moved_to_id.is_(None)))
 
 
+# The same query for one course, built once: every course page runs it (a request binds the
+# user and the slug only).
+_ENROLMENTS_IN_COURSE = (
+    select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
+    .join(Course, Course.id == CourseVersion.course_id)
+    .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.moved_to_id.is_(None),
+           Course.slug == bindparam("slug")))
+
+
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
     """Every enrolment of ``user``, newest first (finished ones included).  Enrolments an
     operator moved to another version are left out: the learner's records continue in the
@@ -136,7 +146,7 @@ def enrolment_for(session: Session, user: User, course_slug: str) -> Enrolment |
     The version and course come with it (every page of the course shows them), in the same
     query."""
     return _current_of(list(session.scalars(
-        _enrolments_with_course(user).where(Course.slug == course_slug))))
+        _ENROLMENTS_IN_COURSE, {"user_id": user.id, "slug": course_slug})))
 
 
 def current_enrolments(session: Session, user: User) -> list[Enrolment]:
@@ -212,10 +222,17 @@ def enrol(session: Session, user: User, course_slug: str) -> Enrolment:
 
 # --- units -----------------------------------------------------------------------------
 
+# The unit without its content columns (sanitised HTML and objectives in three languages):
+# the unit page renders them once per process (elearn.web.learner.fragments), and other
+# callers rarely need them; they are read when first used.
+_UNIT_BY_KEY = (select(Unit).options(defer(Unit.content_html), defer(Unit.objectives))
+                .where(Unit.version_id == bindparam("version_id"),
+                       Unit.unit_key == bindparam("key")))
+
+
 def unit_of(session: Session, enrolment: Enrolment, unit_key: str) -> Unit:
     """The unit ``unit_key`` of the enrolment's pinned version; 404 ``unit_not_found``."""
-    unit = session.scalar(select(Unit).where(Unit.version_id == enrolment.version_id,
-                                             Unit.unit_key == unit_key))
+    unit = session.scalar(_UNIT_BY_KEY, {"version_id": enrolment.version_id, "key": unit_key})
     if unit is None:
         raise APIError(404, f"No unit {unit_key!r} in this course.", code="unit_not_found")
     return unit

@@ -20,7 +20,7 @@ from elearn.models import Enrolment, QuizAttempt, Role, Unit
 from elearn.security.converters import parse_id
 from elearn.services import learning
 from elearn.services.course_structure import UnitInfo, structure_of
-from elearn.web.learner import quiz_form
+from elearn.web.learner import fragments, quiz_form
 from elearn.web.learner.presenters import CourseView
 
 bp = Blueprint("learner", __name__, url_prefix="/learn")
@@ -103,6 +103,7 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
     previous_unit, next_unit = _neighbours(enrolment, unit)
     unit_progress = course.unit(unit.unit_key)
     own = learning.reflections_in_unit(session, enrolment, unit)
+    info = structure_of(session, enrolment.version).unit(unit.id)
     return render_template(
         "learner/unit.html", enrolment=enrolment, version=enrolment.version, unit=unit,
         course=course, unit_progress=unit_progress, attempt=attempt,
@@ -113,6 +114,8 @@ def _render_unit(enrolment: Enrolment, unit: Unit, *, status: int = 200, submitt
         slug=enrolment.version.course.slug,
         unit_number=[row.unit.id for row in course.units].index(unit.id) + 1,
         units_total=course.units_total, reflection_max=learning.REFLECTION_MAX_LENGTH,
+        unit_content=fragments.unit_content(enrolment.version, unit),
+        reflection_tasks=info.reflection_tasks if info is not None else (),
     ), status
 
 
