@@ -8,7 +8,8 @@ CPU sits idle while writers sleep, and the slowest submissions wait seconds.
 Here every connection to a database file takes an exclusive ``flock`` on a companion file
 (``<database>-writers``) just before the statement that starts its write transaction (the
 first INSERT, UPDATE, DELETE or REPLACE, where Python's sqlite3 module begins the
-transaction), and releases it when the transaction commits or rolls back.  Writers of every
+transaction, or an explicit ``BEGIN IMMEDIATE``), and releases it when the transaction
+commits or rolls back.  Writers of every
 process (web workers, the delivery worker, CLI commands) therefore wait in the kernel, which
 wakes the next one the moment the previous one commits; SQLite's own lock is then free
 whenever a writer gets to it, and the busy handler remains only as a fallback.  Reads never
@@ -22,23 +23,34 @@ import os
 import sqlite3
 from typing import Any
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# Statements that take SQLite's write lock: DML (the driver begins the transaction right
+# before it) and an explicit BEGIN IMMEDIATE/EXCLUSIVE (elearn.xapi.consistency takes the
+# write lock that way for its consistent cut).  A connection taking SQLite's lock outside
+# the queue would wait in the busy handler while queued writers hand the lock on at once,
+# and could starve.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
+_ENDS = ("COMMIT", "END", "ROLLBACK")
 
 
-def _starts_write(sql: str) -> bool:
-    return sql.lstrip()[:7].upper().startswith(_WRITES)
+def _head(sql: str) -> str:
+    return " ".join(sql[:40].split()).upper()
 
 
 class QueuedWriterCursor(sqlite3.Cursor):
-    """Takes the connection's writer lock before a statement that writes."""
+    """Takes the connection's writer lock before a statement that writes, and gives it back
+    after a COMMIT, END or ROLLBACK sent as SQL."""
 
     def execute(self, sql: str, parameters: Any = (), /):  # type: ignore[override]
-        if _starts_write(sql):
+        head = _head(sql)
+        if head.startswith(_WRITES):
             self.connection.writer_lock()  # type: ignore[attr-defined]
-        return super().execute(sql, parameters)
+        result = super().execute(sql, parameters)
+        if head.startswith(_ENDS) and not self.connection.in_transaction:
+            self.connection._writer_unlock()  # type: ignore[attr-defined]
+        return result
 
     def executemany(self, sql: str, seq_of_parameters: Any, /):  # type: ignore[override]
-        if _starts_write(sql):
+        if _head(sql).startswith(_WRITES):
             self.connection.writer_lock()  # type: ignore[attr-defined]
         return super().executemany(sql, seq_of_parameters)
 

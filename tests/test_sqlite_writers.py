@@ -101,3 +101,32 @@ def test_the_apps_sqlite_engine_queues_its_writers(tmp_path):
     other.join(15)
     assert done == [2]
     engine.dispose()
+
+
+def test_begin_immediate_queues_with_the_writers(tmp_path):
+    """The consistent cut of the xAPI read API takes SQLite's write lock with BEGIN
+    IMMEDIATE: it waits in the same queue (a busy-handler waiter would starve while queued
+    writers hand the lock on at once), and its COMMIT sent as SQL gives the queue back."""
+    path = database(tmp_path)
+    first = connect(path)
+    first.execute("INSERT INTO t VALUES (1)")
+    cut = connect(path)
+    cut.isolation_level = None  # statements as sent, as the consistency cut's connection
+    taken = threading.Event()
+
+    def begin_immediate():
+        cut.execute("BEGIN IMMEDIATE")
+        taken.set()
+    thread = threading.Thread(target=begin_immediate)
+    thread.start()
+    assert not taken.wait(0.5)  # queued behind the first writer
+    first.commit()
+    assert taken.wait(15)
+    thread.join(15)
+    done: list[int] = []
+    writer = write_in_thread(path, 2, done)
+    writer.join(0.3)
+    assert writer.is_alive()  # the cut now holds the queue
+    cut.execute("COMMIT")
+    writer.join(15)
+    assert done == [2]
