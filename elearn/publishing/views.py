@@ -127,7 +127,9 @@ def draft(draft_id: int):
     changes = diff_draft(get_session(), found) if found.published_version_id is None else None
     language = _language()
     return _render("publishing/draft.html", draft=found, build=build, changes=changes,
-                   language=language, unit_url=_draft_unit_url(draft_id))
+                   language=language, unit_url=_draft_unit_url(draft_id),
+                   lang_url=lambda code: url_for("publishing.draft", draft_id=draft_id,
+                                                 lang=code))
 
 
 @bp.get("/drafts/<int:draft_id>/units/<unit_key>")
@@ -151,7 +153,9 @@ def version(slug: str, number: int):
     if found is None:
         abort(404)
     return _render("publishing/version.html", version=found, build=version_build(found),
-                   language=_language(), unit_url=_version_unit_url(slug, number))
+                   language=_language(), unit_url=_version_unit_url(slug, number),
+                   lang_url=lambda code: url_for("publishing.version", slug=slug,
+                                                 number=number, lang=code))
 
 
 @bp.get("/<slug>/versions/<int:number>/units/<unit_key>")

@@ -63,3 +63,11 @@ def test_published_version_has_the_same_pages(trainer, draft):
     assert "Luottamus → Kasvaa teoista" in html
     ids_are_unique(html)
     assert trainer.get(f"/trainer/courses/{SLUG}/versions/9/units/luottamus").status_code == 404
+
+
+def test_the_draft_page_switches_language_and_lists_units_in_it(trainer, draft):
+    html = trainer.get(f"/trainer/courses/drafts/{draft}?lang=sv").get_data(as_text=True)
+    assert f'href="/trainer/courses/drafts/{draft}?lang=fi"' in html
+    assert f'href="/trainer/courses/drafts/{draft}/units/luottamus?lang=sv"' in html
+    assert ">Förtroende</a>" in html
+    ids_are_unique(html)
