@@ -93,6 +93,27 @@ def upload(session: Session, data: bytes, *, uploaded_by_id: int | None, limits:
     return UploadResult(draft=draft)
 
 
+def discard(session: Session, draft: CourseDraft) -> None:
+    """Delete an unpublished draft, and its package when nothing else uses it (no other
+    draft, no version with its content hash).  Flushes; the caller commits."""
+    from elearn.models import Course, CourseVersion
+
+    if draft.published_version_id is not None:
+        raise ValueError("a published draft is the record of its version; it stays")
+    package = draft.package
+    session.delete(draft)
+    session.flush()
+    shared = session.scalar(select(CourseDraft.id).where(CourseDraft.package_id == package.id)
+                            .limit(1))
+    published = session.scalar(
+        select(CourseVersion.id).join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == package.slug, CourseVersion.content_hash == package.content_hash)
+        .limit(1))
+    if shared is None and published is None:
+        session.delete(package)
+        session.flush()
+
+
 def draft_build(draft: CourseDraft) -> CourseBuild:
     """The draft's build (read and parsed once per process: drafts never change)."""
     return BUILDS.get(("draft", draft.id, draft.content_hash),
@@ -105,5 +126,5 @@ def drafts(session: Session) -> list[CourseDraft]:
                                                              CourseDraft.id.desc())))
 
 
-__all__ = ["UploadResult", "draft_build", "drafts", "store_package", "upload",
+__all__ = ["UploadResult", "discard", "draft_build", "drafts", "store_package", "upload",
            "validate_package"]

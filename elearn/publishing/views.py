@@ -132,6 +132,19 @@ def draft(draft_id: int):
                                                  lang=code))
 
 
+@bp.post("/drafts/<int:draft_id>/discard")
+@roles(*TRAINER_ROLES)
+def discard(draft_id: int):
+    """Delete a draft that will not be published."""
+    found = _draft(draft_id)
+    if found.published_version_id is not None:
+        return _message(409, _("The draft was not discarded"),
+                        _("A published draft stays as the record of its version."))
+    drafts_service.discard(get_session(), found)
+    flash(_("Draft %(number)s was discarded.", number=draft_id), "info")
+    return redirect(url_for("publishing.index"), 303)
+
+
 @bp.get("/drafts/<int:draft_id>/units/<unit_key>")
 @roles(*TRAINER_ROLES)
 def draft_unit(draft_id: int, unit_key: str):

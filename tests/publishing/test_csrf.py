@@ -28,6 +28,7 @@ def test_forms_without_the_token_are_refused(app, make_user):
                          data={"package": (io.BytesIO(course_zip()), "c.zip")})
     assert answer.status_code == 400
     assert client.post("/trainer/courses/drafts/1/publish").status_code == 400
+    assert client.post("/trainer/courses/drafts/1/discard").status_code == 400
     assert client.post(f"/trainer/courses/{SLUG}/move", data={"to_version": "1"}).status_code \
         == 400
     with app.extensions["elearn.db"].session_scope() as session:

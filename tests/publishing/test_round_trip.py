@@ -222,3 +222,20 @@ def test_the_upload_form_says_how_large_a_zip_may_be(app, trainer):
     app.config["PUBLISH_MAX_UPLOAD_BYTES"] = 5 * 1024 * 1024
     page = trainer.get("/trainer/courses/upload").get_data(as_text=True)
     assert "At most 5 MB." in page and 'enctype="multipart/form-data"' in page
+
+
+def test_a_draft_can_be_discarded_until_it_is_published(app, trainer, draft_id):
+    kept = draft_id(course_zip())
+    twin = draft_id(course_zip())  # same files: the two drafts share one package
+    answer = trainer.post(f"/trainer/courses/drafts/{twin}/discard")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/trainer/courses")
+    assert counts(app) == (1, 1, 0)  # the package stays for the other draft
+    assert trainer.get(f"/trainer/courses/drafts/{twin}").status_code == 404
+    trainer.post(f"/trainer/courses/drafts/{kept}/publish")
+    refused = trainer.post(f"/trainer/courses/drafts/{kept}/discard")
+    assert refused.status_code == 409 and counts(app) == (1, 1, 1)
+    lonely = draft_id(course_zip(edited("course.yaml", "mastery_score: 0.5",
+                                        "mastery_score: 0.4")))
+    assert counts(app) == (2, 2, 1)
+    trainer.post(f"/trainer/courses/drafts/{lonely}/discard")
+    assert counts(app) == (1, 1, 1)  # its package went with it
