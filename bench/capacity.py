@@ -315,7 +315,8 @@ def step_rows(ramp_: Ramp) -> list[list[Any]]:
     rows = []
     for step in ramp_.steps:
         s, cpu = step["summary"], step["cpu"]
-        rows.append([round(step["learners"]), step["users"], s["rps"], s["p50_ms"], s["p95_ms"],
+        rows.append([round(step["learners"]), step["users"], s["requests"], s["rps"],
+                     s["p50_ms"], s["p95_ms"],
                      s["p99_ms"], f"{s['errors']} ({s['error_share']:.2%})",
                      1000 * cpu["web"] / s["rps"] if s["rps"] else "-", cpu["web"],
                      cpu["generator"], cpu["machine"], cpu["load"],
@@ -323,7 +324,8 @@ def step_rows(ramp_: Ramp) -> list[list[Any]]:
     return rows
 
 
-STEP_HEADERS = ["learners", "simulated users", "requests/s", "p50 ms", "p95 ms", "p99 ms",
+STEP_HEADERS = ["learners", "simulated users", "requests measured", "requests/s", "p50 ms",
+                "p95 ms", "p99 ms",
                 "errors", "web CPU ms/request", "web cores", "generator cores",
                 "machine busy cores", "load (1 min)", "within limits"]
 
@@ -413,13 +415,18 @@ def one_machine_body(label: str, main: Ramp, check: Ramp | None, workers: int,
             for run_, scale in ((twin, main.scale), (step, check.scale)):
                 s = run_["summary"]
                 rows.append([round(run_["learners"]), scale, run_["users"], s["rps"],
-                             s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"],
+                             s["rps"] * 60 / run_["learners"], s["p50_ms"], s["p95_ms"],
+                             s["p99_ms"], s["errors"], run_["cpu"]["load"],
                              "yes" if run_["within_limits"] else "no"])
-        parts.append(f"The figure does not depend on the time scale: the same learners as "
-                     f"{args.check_scale:g} × as many users, each {args.check_scale:g} × "
-                     f"slower:\n\n" + results.table(
-                         ["learners", "time scale", "simulated users", "requests/s", "p50 ms",
-                          "p95 ms", "p99 ms", "errors", "within limits"], rows))
+        parts.append(f"Time scale check: the same learners as {args.check_scale:g} × as many "
+                     f"simulated users, each {args.check_scale:g} × slower, run after the "
+                     f"ramp.  The traffic a learner makes (requests per learner per minute) "
+                     f"must agree between the scales; the latencies show how far the verdict "
+                     f"near the limit moves between two runs on this shared machine.\n\n"
+                     + results.table(
+                         ["learners", "time scale", "simulated users", "requests/s",
+                          "requests per learner per minute", "p50 ms", "p95 ms", "p99 ms",
+                          "errors", "load (1 min)", "within limits"], rows))
     parts.append(settings_text(args, main.scale))
     return "\n\n".join(parts)
 
