@@ -362,6 +362,17 @@ def verdict_line(ramp_: Ramp, args: argparse.Namespace) -> str:
     return text
 
 
+def per_core(step: dict[str, Any]) -> tuple[float, float, float]:
+    """(web CPU ms per request, requests per learner per minute, learners one core of web
+    CPU serves) at ``step``."""
+    rps = step["summary"]["rps"]
+    if not rps or not step["cpu"]["web"]:
+        return 0.0, 0.0, 0.0
+    cpu_ms = 1000 * step["cpu"]["web"] / rps
+    per_learner = rps / step["learners"]
+    return cpu_ms, per_learner * 60, 1000 / cpu_ms / per_learner
+
+
 def per_core_line(ramp_: Ramp) -> str:
     """Learners one fully available core of web CPU would serve at the capacity step's
     cost: an upper bound that leaves out latency, the database and other work on the
@@ -369,12 +380,10 @@ def per_core_line(ramp_: Ramp) -> str:
     step = ramp_.capacity
     if step is None or not step["cpu"]["web"]:
         return ""
-    rps_per_learner = step["summary"]["rps"] / step["learners"]
-    cpu_ms = 1000 * step["cpu"]["web"] / step["summary"]["rps"]
-    per_core = 1000 / cpu_ms / rps_per_learner
+    cpu_ms, per_minute, learners = per_core(step)
     return (f"At that step the web processes spent {cpu_ms:.1f} ms of CPU per request and a "
-            f"learner sent {rps_per_learner * 60:.2f} requests per minute, so one core of web "
-            f"CPU fully available to the service serves about {per_core:,.0f} learners (an "
+            f"learner sent {per_minute:.2f} requests per minute, so one core of web CPU "
+            f"fully available to the service serves about {learners:,.0f} learners (an "
             f"upper bound: it leaves out latency, the database and everything else on the "
             f"machine; the web processes had {step['cpu']['web']:.2f} cores of a busy machine "
             f"here).")
@@ -435,18 +444,24 @@ def processes_body(runs: dict[int, Ramp], args: argparse.Namespace, load_before:
     rows = []
     for count, ramp_ in runs.items():
         best = ramp_.capacity
-        rows.append([count, round(best["learners"]) if best else 0,
-                     best["summary"]["rps"] if best else 0.0,
-                     best["summary"]["p99_ms"] if best else "-",
-                     best["cpu"]["web"] if best else "-",
-                     best["cpu"]["generator"] if best else "-",
-                     best["cpu"]["machine"] if best else "-"])
+        if best is None:
+            rows.append([count, 0] + ["-"] * 7)
+            continue
+        cpu_ms, _, learners_per_core = per_core(best)
+        rows.append([count, round(best["learners"]), best["summary"]["rps"],
+                     best["summary"]["p99_ms"], best["cpu"]["web"], cpu_ms, learners_per_core,
+                     best["cpu"]["generator"], best["cpu"]["machine"]])
     parts = ["Single-worker `elearn serve` processes on their own ports against one "
              "PostgreSQL; each request goes to the next process in turn (round robin), so a "
-             "learner's pages, forms and quiz attempts are served by different processes.",
+             "learner's pages, forms and quiz attempts are served by different processes.  "
+             "Errors would show a session or a form that depends on the process it began in.",
              f"Load average before the runs: {load_before} (shared machine).",
              results.table(["web processes", "learners (capacity)", "requests/s", "p99 ms",
-                            "web cores", "generator cores", "machine busy cores"], rows)]
+                            "web cores", "web CPU ms/request", "learners per web core",
+                            "generator cores", "machine busy cores"], rows),
+             "The capacity can only grow with processes while the machine has cores for "
+             "them: the *web cores* column shows what the processes got, and the CPU per "
+             "request shows what each request costs however many processes share the work."]
     for count, ramp_ in runs.items():
         parts.append(f"{count} process(es): " + verdict_line(ramp_, args) + "\n\n"
                      + results.table(STEP_HEADERS, step_rows(ramp_)))
