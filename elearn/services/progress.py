@@ -84,7 +84,8 @@ class CourseProgress:
     mastery_score: float = 0.0
     passed: bool = False
     passed_at: datetime | None = None
-    resume_unit_key: str | None = None  # last opened unit, else the first unit
+    # the last opened unit while unfinished, else the first unfinished unit, else the first
+    resume_unit_key: str | None = None
     next_unit_key: str | None = None  # first unit not complete, None when all are
 
     @property
@@ -217,8 +218,14 @@ def progress_of_each(session: Session, enrolments: list[Enrolment]) -> list[Cour
 
 def _course_progress(enrolment: Enrolment, statuses: list[UnitStatus]) -> CourseProgress:
     version = enrolment.version
-    keys = {s.unit_id: s.unit_key for s in statuses}
-    resume = keys.get(enrolment.last_unit_id) if enrolment.last_unit_id else None
+    next_key = next((s.unit_key for s in statuses if not s.complete), None)
+    # Continue in the unit last opened while it is unfinished; once it is complete, in the
+    # first unit not complete yet (not in the finished one until the next is opened).
+    last = next((s for s in statuses if s.unit_id == enrolment.last_unit_id), None) \
+        if enrolment.last_unit_id else None
+    resume = last.unit_key if last is not None and not last.complete else None
+    if resume is None:
+        resume = next_key or (last.unit_key if last is not None else None)
     if resume is None and statuses:
         resume = statuses[0].unit_key
     share = (sum(1 for s in statuses if s.complete) / len(statuses)) if statuses else 0.0
@@ -228,8 +235,7 @@ def _course_progress(enrolment: Enrolment, statuses: list[UnitStatus]) -> Course
         units=statuses, progress=share, completed_at=enrolment.completed_at,
         score=course_score(statuses), mastery_score=version.mastery_score,
         passed=enrolment.passed_at is not None, passed_at=enrolment.passed_at,
-        resume_unit_key=resume,
-        next_unit_key=next((s.unit_key for s in statuses if not s.complete), None))
+        resume_unit_key=resume, next_unit_key=next_key)
 
 
 def update_completion(session: Session, enrolment: Enrolment, now: datetime) -> None:

@@ -143,3 +143,22 @@ def test_events_carry_the_enrolment_and_publish_in_the_callers_session(app, sess
     pass_unit(session, enrolment, "unit-1")
     assert sessions and all(s is session for s, _ in sessions)
     assert all(event.enrolment_id == enrolment.id for _, event in sessions)
+
+
+def test_resume_moves_on_to_the_first_unfinished_unit_once_the_last_one_is_complete(
+        session, learner):
+    make_course_version(session, slug="kolmikko", units=3)
+    enrolment = learning.enrol(session, learner, "kolmikko")
+    learning.open_unit(session, enrolment, "unit-1")
+    assert learning.progress_of(session, enrolment).resume_unit_key == "unit-1"
+    pass_unit(session, enrolment, "unit-1")
+    # unit 2 was never opened: completing unit 1 is enough to be sent on to it
+    progress = learning.progress_of(session, enrolment)
+    assert progress.units[0].complete and not progress.units[1].viewed
+    assert progress.resume_unit_key == "unit-2"
+    # an unfinished unit opened later is where the learner left off, even past unit 2
+    learning.open_unit(session, enrolment, "unit-3")
+    assert learning.progress_of(session, enrolment).resume_unit_key == "unit-3"
+    # finishing unit 3 sends them back to the one still open before it
+    pass_unit(session, enrolment, "unit-3")
+    assert learning.progress_of(session, enrolment).resume_unit_key == "unit-2"
