@@ -5,7 +5,7 @@ import math
 import time
 
 from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
-                   request, session, url_for)
+                   request, send_from_directory, session, url_for)
 from flask_login import current_user
 
 from elearn.access import public, roles
@@ -34,6 +34,14 @@ def home():
     if current_user.is_authenticated:
         return redirect(landing_url())
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask every site for /favicon.ico; the icon itself is in static/."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 def _address_over_limit(limit):

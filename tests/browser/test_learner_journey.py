@@ -68,7 +68,7 @@ def test_learner_completes_a_unit_in_finnish_and_switches_to_swedish(
     # The reflection, then the unit is complete.
     page.get_by_label("Reflect 1.1 (fi)").fill(REFLECTION)
     page.get_by_role("button", name="Tallenna pohdinta").click()
-    expect(page.locator(".flash")).to_have_text("Pohdintasi tallennettiin.")
+    expect(page.locator(".saved-status")).to_contain_text("Pohdintasi tallennettiin.")
     expect(page.locator("h1 + .meta .status")).to_contain_text("Suoritettu")
     expect(page.get_by_label("Reflect 1.1 (fi)")).to_have_value(REFLECTION)
 
@@ -194,5 +194,5 @@ def test_reflection_character_count_follows_the_text_and_is_announced_after_a_pa
     expect(status).to_have_text("Merkkejä: 29.", timeout=3000)
     assert status.get_attribute("aria-live") == "polite"
     page.get_by_role("button", name="Tallenna pohdinta").click()
-    expect(page.locator(".flash")).to_have_text("Pohdintasi tallennettiin.")
+    expect(page.locator(".saved-status")).to_contain_text("Pohdintasi tallennettiin.")
     expect(page.locator("#reflection-r1-count")).to_have_text("Merkkejä: 29.")

@@ -64,7 +64,7 @@ def test_learner_launch_in_an_iframe_reaches_unit_1_signed_in(app, browser, tool
         frame.get_by_role("link", name="Jatka pohdintatehtävään").click()
         frame.get_by_label("Reflect 1.1 (fi)").fill("Verkostossa luottamus syntyy teoista.")
         frame.get_by_role("button", name="Tallenna pohdinta").click()
-        expect(frame.locator(".flash")).to_have_text("Pohdintasi tallennettiin.")
+        expect(frame.locator(".saved-status")).to_contain_text("Pohdintasi tallennettiin.")
     finally:
         context.close()
     assert not offsite, offsite

@@ -152,6 +152,28 @@ def revealing_feedback_problems(unit_id: str, unit: Mapping[str, Any]) -> list[s
     return problems
 
 
+# The quiz page tells how to answer each kind of choice question ("Valitse kaikki sopivat
+# vastaukset."); a prompt that ends with its own instruction says it twice.
+CHOICE_INSTRUCTION = {"fi": ("valitse",), "sv": ("välj",), "en": ("choose", "select")}
+_LAST_SENTENCE = re.compile(r"(?:^|[.?!:]\s+)([^.?!:]+)[.?!]?\s*$")
+
+
+def instruction_problems(unit_id: str, unit: Mapping[str, Any]) -> list[str]:
+    """A choice question's prompt does not end with an instruction to choose: the page
+    adds the instruction for its type under every prompt."""
+    problems = []
+    for question in questions_of(unit):
+        if question.get("type") not in CHOICE_TYPES:
+            continue
+        for language, text in _texts(question.get("prompt")):
+            match = _LAST_SENTENCE.search(text.strip())
+            last = match.group(1).strip().lower() if match else ""
+            if last.startswith(CHOICE_INSTRUCTION.get(language, ())):
+                problems.append(f"{unit_id}/{question.get('id')} ({language}): the prompt "
+                                f"ends with an instruction the page already gives: {last!r}")
+    return problems
+
+
 def true_false_problems(units: Iterable[Mapping[str, Any]]) -> list[str]:
     """True/false answers are mixed across a course: about half of them are true."""
     answers = [question.get("answer") for unit in units for question in questions_of(unit)

@@ -42,6 +42,7 @@ def test_each_unit_follows_the_trainer_rules(course_dir):
         problems += rules.link_problems(name, data, urls, content)
         problems += rules.giveaway_problems(name, data)
         problems += rules.revealing_feedback_problems(name, data)
+        problems += rules.instruction_problems(name, data)
     assert problems == []
 
 
@@ -155,3 +156,16 @@ def test_keys_in_the_same_place_are_found():
     prefix = [multiple([True, True, False, False])] * 3 + [multiple([False, True, True, False])]
     assert rules.key_position_problems([_unit(*prefix)]) == [
         "3 of 4 multiple-choice questions list their correct choices first"]
+
+
+def test_a_prompt_that_repeats_the_pages_instruction_is_found():
+    question = {"id": "q1", "type": "multiple_choice",
+                "prompt": _lm("Mitkä pitävät paikkansa? Valitse kaikki oikeat.",
+                              "Vilka stämmer? Välj alla rätta.", "Which are true?")}
+    assert rules.instruction_problems("u", _unit(question)) == [
+        "u/q1 (fi): the prompt ends with an instruction the page already gives: "
+        "'valitse kaikki oikeat'",
+        "u/q1 (sv): the prompt ends with an instruction the page already gives: "
+        "'välj alla rätta'"]
+    question["prompt"] = _lm("Valitse verkoston tavoite: mikä näistä on oikein?")
+    assert rules.instruction_problems("u", _unit(question)) == []

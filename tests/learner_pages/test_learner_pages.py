@@ -148,7 +148,7 @@ def test_reflection_is_validated_saved_and_completes_the_unit(app, course, learn
     assert 'aria-describedby="reflection-r1-hint reflection-r1-error" aria-invalid="true">' \
            'Too short</textarea>' in page
     saved = learner.post(UNIT1 + "/reflections/r1", data={"text": REFLECTION})
-    assert saved.headers["Location"].endswith(UNIT1 + "#reflection-r1")
+    assert saved.headers["Location"].endswith(UNIT1 + "#reflection-r1-status")
     page = learner.get(UNIT1).get_data(as_text=True)
     assert f">{REFLECTION}</textarea>" in page and "Save changes" in page
     overview = learner.get("/learn/courses/testikurssi").get_data(as_text=True)
@@ -245,3 +245,47 @@ def test_swedish_interface_shows_swedish_content(app, course, learner):
     assert "Lärandemål" in page and "Skicka svaren" in page
     assert "Objective 1 (sv)" in page and "Content 1 (sv)." in page
     assert 'lang="sv"' in page
+
+
+def test_choice_feedback_sits_under_the_chosen_choice_without_repeating_it(
+        app, course, learner, db_session):
+    html = _enrol(learner)
+    response = learner.post(UNIT1 + "/quiz",
+                            data=answers_form(db_session, attempt_id_in(html), correct=False))
+    result = learner.get(response.headers["Location"]).get_data(as_text=True)
+    answer = re.search(r'<div class="your-answer">(.*?)</div>', result, re.S).group(1)
+    assert re.search(r"Wrong choice\s*<p class=\"choice-feedback\">b is wrong</p>", answer)
+    assert result.count("Wrong choice") == 1 and "Wrong choice: " not in result
+
+
+def test_saved_reflection_is_confirmed_in_its_form_not_at_the_top(app, course, learner):
+    _enrol(learner)
+    saved = learner.post(UNIT1 + "/reflections/r1", data={"text": REFLECTION})
+    assert saved.headers["Location"].endswith(UNIT1 + "#reflection-r1-status")
+    page = learner.get(UNIT1).get_data(as_text=True)  # the page as sent, no script needed
+    assert 'class="flashes"' not in page
+    status = re.search(r'<p class="saved-status" id="reflection-r1-status" role="status" '
+                       r'tabindex="-1">(.*?)</p>', page, re.S).group(1)
+    assert "Your reflection was saved." in status and "Saved " in status
+    again = learner.get(UNIT1).get_data(as_text=True)
+    assert "Your reflection was saved." not in again  # said once, where it happened
+
+
+def test_continue_points_at_the_next_unit_after_one_is_complete(app, course, learner,
+                                                                 db_session):
+    _enrol(learner)
+    _pass_unit(learner, db_session)
+    for url in ("/learn/dashboard", "/learn/courses/testikurssi"):
+        page = learner.get(url).get_data(as_text=True)
+        assert re.search(r'href="/learn/courses/testikurssi/units/unit-2">Continue where you '
+                         r'left off: Unit 2', page), url
+    assert learner.post("/learn/courses/testikurssi/enrol").headers["Location"].endswith(
+        "/units/unit-2")
+
+
+def test_favicon_is_served_on_every_page(app, client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    login = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.ico"' in login

@@ -257,9 +257,11 @@ def save_reflection(slug: str, unit_key: str, task_key: str):
                       now=fmt_number(len(text.strip())))]
         return _render_unit(enrolment, unit_, status=422, reflection_task=task_key,
                             reflection_text=text, reflection_errors=messages)
-    flash(_("Your reflection was saved."), "success")
+    # Confirmed in the form's own status line, where the learner pressed Save (the page
+    # opens at it), not in the page's messages at the top, off-screen.
+    flash(_("Your reflection was saved."), f"placed:reflection-{task_key}")
     return redirect(url_for(".unit", slug=slug, unit_key=unit_key,
-                            _anchor=f"reflection-{task_key}"), code=303)
+                            _anchor=f"reflection-{task_key}-status"), code=303)
 
 
 @bp.get("/courses/<slug>/completion")
