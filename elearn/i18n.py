@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -80,6 +81,14 @@ def fmt_date(value: datetime | None) -> str:
     return format_date(value, format="long", locale=current_language())
 
 
+def fmt_short_date(value: datetime | None) -> str:
+    """The calendar day in Finland, in the locale's short form (8.12.2025), for tables."""
+    if value is None:
+        return ""
+    return format_date(value.astimezone(ZoneInfo("Europe/Helsinki")), format="short",
+                       locale=current_language())
+
+
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -108,4 +117,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
     app.jinja_env.globals.update(current_language=current_language, language_name=language_name)
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, number=fmt_number,
-                                 percent=fmt_percent)
+                                 percent=fmt_percent, short_date=fmt_short_date)

@@ -107,3 +107,67 @@ def line_chart(labels: list[str], series: dict[str, list[int]], *, width: int = 
              for index in range(count - 1, -1, -every)][::-1]
     return LineChart(width=width, height=height, left=left, top=top, baseline=baseline,
                      maximum=maximum, lines=lines, ticks=ticks)
+
+
+# Parts of a stacked bar, told apart by the legend and the figures written in each part as
+# well as by colour; each colour has at least 4.5:1 contrast with the white text on it.
+STACK_COLOURS = ["#1d6b2f", "#003c78", "#5c6670"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    series: int       # index into the chart's series names
+    value: int
+    x: float
+    width: float
+    colour: str
+    text: str         # the value, written inside the segment when it is wide enough ("" if not)
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    label: str
+    total: int
+    y: float
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    width: int
+    height: int
+    left: float
+    plot_width: float
+    bar_height: float
+    series: list[str]
+    colours: list[str]
+    rows: list[StackedRow]
+
+
+def stacked_bars(rows: list[tuple[str, list[int]]], series: list[str], *, width: int = 600,
+                 left: int = 170, bar_height: int = 22, gap: int = 10,
+                 min_text_width: float = 28.0) -> StackedChart:
+    """One horizontal bar per row, each as wide as the plot (shares of the row's total):
+    rows of different sizes compare by their proportions; each part's count is written in it
+    when there is room, and the table after the chart has every figure."""
+    plot_width = width - left - 10
+    top = 4.0
+    stacked = []
+    for number, (label, values) in enumerate(rows):
+        total = sum(values)
+        y = round(top + number * (bar_height + gap), 1)
+        x = float(left)
+        segments = []
+        for index, value in enumerate(values):
+            part = plot_width * value / total if total else 0.0
+            if value:
+                segments.append(Segment(
+                    series=index, value=value, x=round(x, 1), width=round(part, 1),
+                    colour=STACK_COLOURS[index % len(STACK_COLOURS)],
+                    text=str(value) if part >= min_text_width else ""))
+            x += part
+        stacked.append(StackedRow(label=label, total=total, y=y, segments=segments))
+    height = int(top * 2 + max(len(rows), 1) * (bar_height + gap))
+    return StackedChart(width=width, height=height, left=float(left), plot_width=plot_width,
+                        bar_height=float(bar_height), series=list(series),
+                        colours=STACK_COLOURS[:len(series)], rows=stacked)

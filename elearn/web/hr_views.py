@@ -22,10 +22,13 @@ from elearn.i18n import gettext as _
 from elearn.services.delivery_backlog import DEFAULT_SPAN, SPANS, BacklogSeries, backlog_series
 from elearn.services.delivery_health import (dead_count, destination_health,
                                              destination_names, resend_dead)
-from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, completion_page,
-                                     completions_per_week, configured_destinations,
-                                     course_slugs, organisation_units)
-from elearn.web.charts import bar_chart, line_chart
+from elearn.i18n import current_language
+from elearn.services.completion_overview import completion_overview, course_titles
+from elearn.services.i18n_text import text_in
+from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, ReportFilters,
+                                     completion_page, completions_per_week,
+                                     configured_destinations, organisation_units)
+from elearn.web.charts import bar_chart, line_chart, stacked_bars
 from elearn.xapi.queue import HELSINKI
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -34,12 +37,11 @@ FILTER_KEYS = ("course", "organisation_unit", "date_field", "since", "until", "s
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress",
                  "completed": "Completed", "passed": "Passed"}
 DATE_FIELD_LABELS = {"enrolled": "Enrolled", "completed": "Completed"}
-# Sortable columns in table order: (sort key, header text)
-SORTABLE_HEADERS = [("name", "Learner"), ("username", "Username"),
-                    ("organisation_unit", "Organisation unit"), ("course", "Course"),
-                    ("version", "Version"), ("enrolled_at", "Enrolled"),
+# Sortable columns in table order, what HR reads most first: (sort key, header text)
+SORTABLE_HEADERS = [("name", "Learner"), ("organisation_unit", "Organisation unit"),
                     ("progress", "Progress"), ("completed_at", "Completed"),
-                    ("score", "Score")]
+                    ("score", "Quiz score"), ("course", "Course"), ("version", "Version"),
+                    ("enrolled_at", "Enrolled"), ("username", "Username and opaque id")]
 assert {key for key, _label in SORTABLE_HEADERS} == set(SORT_COLUMNS)
 
 
@@ -66,6 +68,47 @@ def _filter_query(args: dict[str, Any]) -> dict[str, str]:
     return query
 
 
+# The parts of each organisation unit's bar, in drawing order (figures of Figures).
+OVERVIEW_PARTS = (("completed", "Completed"), ("in_progress", "In progress"),
+                  ("not_started", "Not started"))
+
+
+def _titles() -> dict[str, str]:
+    """Course titles in the interface language, by slug (slug order)."""
+    language = current_language()
+    return {slug: text_in(title, language) or slug
+            for slug, title in course_titles(get_session()).items()}
+
+
+@bp.get("/reports")
+@roles(*HR_ROLES)
+def overview():
+    """The figures HR reports upward, at a glance: per organisation unit and course,
+    enrolled / in progress / completed / passed and the completion rate, as charts first and
+    then as tables with the same figures."""
+    session = get_session()
+    titles = _titles()
+    course = request.args.get("course") or None
+    course_error = None
+    if course is not None and course not in titles:
+        course_error = _("Choose one of the listed courses.")
+        course = None
+    figures = completion_overview(session, course)
+    no_unit = _("No organisation unit")
+    units_chart = stacked_bars(
+        [(unit.organisation_unit or no_unit,
+          [getattr(unit.figures, key) for key, _label in OVERVIEW_PARTS])
+         for unit in figures.units],
+        [_(label) for _key, label in OVERVIEW_PARTS])
+    weekly = completions_per_week(session, ReportFilters(course=course))
+    weekly_chart = bar_chart([(monday.strftime("%d.%m."), count) for monday, count in weekly],
+                             height=220)
+    return render_template(
+        "hr/overview.html", overview=figures, titles=titles, course=course,
+        course_error=course_error, units_chart=units_chart, weekly_chart=weekly_chart,
+        no_unit=no_unit), (422 if course_error else 200)
+
+
 @bp.get("/reports/completions")
 @roles(*HR_ROLES)
 def completions():
@@ -83,7 +126,7 @@ def completions():
     status = 422 if errors else 200
     return render_template(
         "hr/completions.html", result=result, args=args, errors=errors, query=query,
-        raw=MultiDict(request.args), courses=course_slugs(session),
+        raw=MultiDict(request.args), courses=_titles(),
         units=organisation_units(session), statuses=STATUSES, status_labels=STATUS_LABELS,
         date_fields=DATE_FIELDS, date_field_labels=DATE_FIELD_LABELS,
         headers=SORTABLE_HEADERS, weekly=weekly, chart=chart), status
@@ -198,6 +241,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.register(reports_api.blp)
     register_cli(app)
-    app.config["ROLE_LANDING"].setdefault("hr", "hr.completions")
-    register_nav(app, "hr.completions", "Completion report", order=50)
+    app.config["ROLE_LANDING"].setdefault("hr", "hr.overview")
+    # One entry for the overview and the report under it (/hr/reports/...).
+    register_nav(app, "hr.overview", "Completions", order=50)
     register_nav(app, "hr.delivery", "Delivery health", order=55)

@@ -42,10 +42,10 @@ def test_hr_and_admin_see_the_report(client_as, cohort, role):
         assert f'<label for="f-{name}">' in html and f'id="f-{name}"' in html
 
 
-def test_landing_page_of_hr_is_the_report(client_as):
+def test_landing_page_of_hr_is_the_overview(client_as):
     client = client_as("hr")
     response = client.get("/")
-    assert response.headers["Location"].endswith("/hr/reports/completions")
+    assert response.headers["Location"].endswith("/hr/reports")
 
 
 def test_page_filters_sorting_and_csv_links(client_as, cohort):
@@ -158,7 +158,7 @@ def test_resend_needs_confirmation_and_csrf(app, client_as, cohort, db_session):
 
 def test_no_hr_answer_contains_reflection_text(app, client_as, cohort):
     client = client_as("hr")
-    urls = ["/hr/reports/completions", "/hr/reports/completions.csv",
+    urls = ["/hr/reports", "/hr/reports/completions", "/hr/reports/completions.csv",
             "/hr/reports/completions.csv?delimiter=semicolon", "/hr/delivery",
             "/hr/delivery/eoppiva/resend", "/api/reports/completions?per_page=500",
             "/api/reports/completions.csv", "/api/openapi.json", "/hr/lms/rosters"]
@@ -202,3 +202,26 @@ def test_queue_age_reads_in_minutes_hours_and_days(app):
         assert age_text(timedelta(days=259, hours=20, minutes=11)) == "259 d 20 h"
     with app.test_request_context(headers={"Accept-Language": "fi"}):
         assert age_text(timedelta(days=1, hours=3)) == "1 vrk 3 t"
+
+
+def test_report_reads_first_what_hr_reads_most_with_titles_and_a_labelled_score(
+        client_as, cohort):
+    html = client_as("hr").get("/hr/reports/completions?sort=name").get_data(as_text=True)
+    header = html.split("<thead>")[1].split("</thead>")[0]
+    columns = [re.sub(r"<[^>]+>|[▲▼]", "", cell).strip()
+               for cell in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", header, re.S)]
+    assert columns[:6] == ["Learner", "Organisation unit", "Progress", "Completed",
+                           "Quiz score", "Passed"]
+    assert columns[-1] == "Completion in the LRSs"
+    assert 'aria-describedby="score-note"' in header and 'id="score-note"' in html
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    bob = re.search(r"Bob Berg</th>(.*?)</tr>", body, re.S).group(1)
+    assert "50 %" in bob and "so far" in bob  # in progress: a score so far, not a grade
+    alice = re.search(r"Alice Aalto</th>(.*?)</tr>", body, re.S).group(1)
+    assert "90 %" in alice and "so far" not in alice
+    assert "Course testikurssi" in bob and ">testikurssi<" not in body
+    assert '<option value="testikurssi">Course testikurssi</option>' in html
+    # per-LRS states, compact: a symbol and the name, the state in words for screen readers
+    assert re.search(r'✓</span> eoppiva<span class="visually-hidden">: delivered</span>', alice)
+    assert re.search(r'…</span> backup<span class="visually-hidden">: queued</span>', alice)
+    assert "Completions: 5 learners and course versions" in html

@@ -14,7 +14,7 @@ from elearn.web.hr_views import DATE_FIELD_LABELS, SORTABLE_HEADERS, STATUS_LABE
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = {
-    "hr": (["Completion report", "Delivery health", *STATUS_LABELS.values(),
+    "hr": (["Completions", "Completion report", "Delivery health", *STATUS_LABELS.values(),
             *DATE_FIELD_LABELS.values(), *(label for _key, label in SORTABLE_HEADERS),
             *(span.label for span in SPANS.values())],
            ["elearn/web/templates/hr"], ["elearn/web/hr_views.py"]),
