@@ -5,8 +5,10 @@ Learners and enrolments are bulk-inserted with Core.  Each size is measured in a
 subprocess (``bench.report_probe``) through the app's real routes, signed in as HR: time of
 the first report page, time of the whole CSV read chunk by chunk as a client would, the
 growth of the process's peak RSS while the CSV streams, and the peak of Python allocations
-(tracemalloc, in a second pass).  Targets: 100,000 rows in ≤ 5 s; memory flat; time growing
-no faster than linearly (10k → 100k ratio ≤ 10 plus noise).
+(tracemalloc, in a second pass), and the report page and the HR overview (median of repeated
+requests).  Targets: the report page and the overview ≤ 300 ms at 100,000 enrolments; CSV of
+100,000 rows in ≤ 5 s; memory flat; time growing no faster than linearly (10k → 100k ratio
+≤ 10 plus noise).
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import dataset, results
+from bench import dataset, report_probe, results
 
 CSV_TARGET_SECONDS = 5.0
+PAGE_TARGET_SECONDS = 0.3  # the report page and the overview at 100,000 enrolments
 FLAT_MEMORY_MB = 20.0  # "flat": the peak grows by less than this between the sizes
 
 
@@ -46,7 +49,12 @@ def run(args: argparse.Namespace) -> bool:
             shape = dataset.course_shape(app)
             names = dataset.add_users(app, size, prefix="hr-learner")
             dataset.add_users(app, 1, prefix="hr-reader", role="hr")
-            dataset.enrol_all(app, names, shape, viewed=False, completed_share=0.6)
+            # 80 % have opened every unit (unit progress rows, which the overview's "in
+            # progress" reads); the rest have not started
+            started_count = size * 4 // 5
+            dataset.enrol_all(app, names[:started_count], shape, viewed=True,
+                              completed_share=0.75)
+            dataset.enrol_all(app, names[started_count:], shape, viewed=False, seed=8)
             app.extensions["elearn.db"].engine.dispose()
             insert_seconds = time.perf_counter() - started
             print(f"[report] {size:,} enrolments: measuring", flush=True)
@@ -61,11 +69,14 @@ def run(args: argparse.Namespace) -> bool:
                 raise RuntimeError(f"CSV had {figures['csv_rows']} rows, expected {size}")
             measured.append({"size": size, "insert_seconds": insert_seconds, **figures})
 
-    rows = [[m["size"], m["insert_seconds"], m["page_seconds"], m["csv_seconds"],
+    rows = [[m["size"], m["insert_seconds"], m["page_seconds"], m["page_median_seconds"],
+             m["overview_median_seconds"], m["csv_seconds"],
              m["csv_rows"] / m["csv_seconds"], m["csv_bytes"] / 1e6, m["rss_growth_mb"],
              m["traced_peak_mb"]] for m in measured]
     largest = measured[-1]
     csv_ok = largest["csv_seconds"] <= CSV_TARGET_SECONDS or largest["size"] < 100_000
+    pages_ok = max(largest["page_median_seconds"], largest["overview_median_seconds"]) \
+        <= PAGE_TARGET_SECONDS or largest["size"] < 100_000
     flat = (max(m["rss_growth_mb"] for m in measured)
             - min(m["rss_growth_mb"] for m in measured)) < FLAT_MEMORY_MB
     growth = None
@@ -74,18 +85,25 @@ def run(args: argparse.Namespace) -> bool:
         growth = by_size[100_000]["csv_seconds"] / by_size[10_000]["csv_seconds"]
     linear = growth is None or growth <= 12.0
     body = (f"Synthetic learners in 20 organisation units, 60 % of the enrolments completed, "
+            f"80 % with every unit opened (unit progress rows), "
             f"database {args.db}; measured through the app's routes (Flask test client in a "
             f"fresh process per size, signed in as HR through the login form).  \"RSS growth\" "
             f"is how much the process's peak resident memory (VmHWM) rose while the whole CSV "
             f"was read; \"traced peak\" is the largest Python allocation peak (tracemalloc) "
             f"during a second CSV read.\n\n"
-            + results.table(["enrolments", "bulk insert s", "report page s", "CSV s",
+            + results.table(["enrolments", "bulk insert s", "report page s (first)",
+                             "report page s (median)", "overview s (median)", "CSV s",
                              "CSV rows/s", "CSV MB", "RSS growth MB", "traced peak MB"], rows)
-            + f"\n\nTargets: CSV of {largest['size']:,} rows in {largest['csv_seconds']:.2f} s "
+            + f"\n\nTargets: report page and overview at {largest['size']:,} enrolments in "
+              f"{largest['page_median_seconds']:.3f} s and "
+              f"{largest['overview_median_seconds']:.3f} s (median of "
+              f"{report_probe.PAGE_REPEATS} requests after a first; ≤ {PAGE_TARGET_SECONDS:g} s: "
+              f"{results.verdict(pages_ok)}); "
+              f"CSV of {largest['size']:,} rows in {largest['csv_seconds']:.2f} s "
               f"(≤ {CSV_TARGET_SECONDS:g} s: {results.verdict(csv_ok)}); memory flat across "
               f"sizes (RSS growth within {FLAT_MEMORY_MB:g} MB: {results.verdict(flat)}); "
             + (f"time 10k → 100k × {growth:.1f} for 10 × the rows "
                f"({results.verdict(linear)})." if growth is not None else
                "10k → 100k ratio not measured (sizes given)."))
     results.save("report", "HR completion report at scale", body, {"sizes": measured})
-    return csv_ok and flat and linear
+    return csv_ok and pages_ok and flat and linear

@@ -43,7 +43,7 @@ class User(UserMixin, Base):
     username: Mapped[str] = mapped_column(String(150), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(254), default=None)
-    organisation_unit: Mapped[str] = mapped_column(String(200), default="")
+    organisation_unit: Mapped[str] = mapped_column(String(200), default="", index=True)
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=20, values_callable=lambda r: [m.value for m in r],
              validate_strings=True))

@@ -7,7 +7,7 @@ status filter always agree: an enrolment moved to a newer version counts once, i
 was moved to; *in progress* is "not completed and some unit opened" (a ``UnitProgress`` row
 exists); *completed* and *passed* are the enrolment's ``completed_at`` and ``passed_at``.
 
-One grouped query gives every (course, organisation unit) cell, whatever the number of
+One grouped query gives every (version, organisation unit) cell, whatever the number of
 enrolments; totals per course and per organisation unit are added up from the cells, so no
 figure on the page can disagree with another.
 """
@@ -69,21 +69,27 @@ class Overview:
 
 
 def _cells(session: Session) -> list[tuple[str, str, Figures]]:
-    """(course slug, organisation unit, figures) for every group that has enrolments."""
+    """(course slug, organisation unit, figures) for every group that has enrolments.
+
+    Grouped by version (a column of the enrolment itself) and mapped to courses afterwards
+    from the few version rows, so the 100,000-row scan joins only the learners."""
     started = exists().where(UnitProgress.enrolment_id == Enrolment.id)
     done = Enrolment.completed_at.is_not(None)
-    query = (select(Course.slug, User.organisation_unit, func.count(Enrolment.id),
+    query = (select(Enrolment.version_id, User.organisation_unit, func.count(Enrolment.id),
                     func.sum(case((and_(~done, started), 1), else_=0)),
                     func.sum(case((done, 1), else_=0)),
                     func.sum(case((Enrolment.passed_at.is_not(None), 1), else_=0)))
-             .select_from(Enrolment)
              .join(User, User.id == Enrolment.user_id)
-             .join(CourseVersion, CourseVersion.id == Enrolment.version_id)
-             .join(Course, Course.id == CourseVersion.course_id)
              .where(Enrolment.moved_to_id.is_(None))
-             .group_by(Course.slug, User.organisation_unit))
-    return [(slug, unit or "", Figures(int(n), int(going or 0), int(done_ or 0), int(ok or 0)))
-            for slug, unit, n, going, done_, ok in session.execute(query)]
+             .group_by(Enrolment.version_id, User.organisation_unit))
+    slugs = dict(session.execute(select(CourseVersion.id, Course.slug)
+                                 .join(Course, Course.id == CourseVersion.course_id)).all())
+    cells: dict[tuple[str, str], Figures] = {}
+    for version_id, unit, n, going, done_, ok in session.execute(query):
+        key = (slugs[version_id], unit or "")
+        cells[key] = cells.get(key, Figures()) + Figures(int(n), int(going or 0),
+                                                         int(done_ or 0), int(ok or 0))
+    return [(slug, unit, figures) for (slug, unit), figures in cells.items()]
 
 
 def course_titles(session: Session) -> dict[str, dict[str, str]]:
@@ -108,7 +114,7 @@ def _sum(figures: Iterable[Figures]) -> Figures:
 
 def completion_overview(session: Session, course: str | None = None) -> Overview:
     """Figures per course, and per organisation unit under ``course`` (every course when
-    None); two queries whatever the number of enrolments."""
+    None); three queries whatever the number of enrolments."""
     cells = _cells(session)
     titles = course_titles(session)
     courses = [CourseFigures(slug, title, _sum(f for s, _u, f in cells if s == slug))
