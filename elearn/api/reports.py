@@ -14,8 +14,8 @@ from elearn.access import roles
 from elearn.db import get_db, get_session
 from elearn.models import Role
 from elearn.privacy import audit
-from elearn.services.reports import (DATE_FIELDS, MAX_PER_PAGE, SORT_COLUMNS, STATUSES,
-                                     ReportFilters, completion_page, configured_destinations,
+from elearn.services.reports import (CSV_HEADER, DATE_FIELDS, MAX_PER_PAGE, SORT_COLUMNS,
+                                     STATUSES, ReportFilters, completion_page, configured_destinations,
                                      csv_lines, iter_completion_rows)
 
 HR_ROLES = (Role.HR, Role.ADMIN)
@@ -57,6 +57,10 @@ class CsvQuerySchema(CompletionFilterSchema):
     delimiter = fields.String(load_default="comma", validate=validate.OneOf(sorted(DELIMITERS)),
                               metadata={"description": "comma (default) or semicolon "
                                                        "(Finnish Excel)"})
+    headers = fields.String(load_default="keys", validate=validate.OneOf(("keys", "language")),
+                            metadata={"description": "keys (default): machine-stable column "
+                                                     "names; language: column names in the "
+                                                     "interface language, for people"})
 
 
 class CompletionRowSchema(Schema):
@@ -98,6 +102,23 @@ def filters_from(args: dict) -> ReportFilters:
                          status=args.get("status") or None)
 
 
+# Column names for people, in the interface language (the machine-stable keys are
+# elearn.services.reports.CSV_HEADER); the order is the same.
+CSV_LABELS = {"name": "Learner", "opaque_id": "Opaque id", "username": "Username",
+              "organisation_unit": "Organisation unit", "course": "Course",
+              "version": "Version", "enrolled_at": "Enrolled (UTC)",
+              "progress_percent": "Progress (%)", "completed_at": "Completed (UTC)",
+              "score": "Quiz score (0–1)", "passed": "Passed"}
+
+
+def csv_labels(destinations) -> list[str]:
+    """The CSV's header row in the interface language."""
+    from elearn.i18n import gettext
+    return [*(gettext(CSV_LABELS[key]) for key in CSV_HEADER),
+            *(gettext("Completion delivered to LRS %(name)s", name=name)
+              for name in destinations)]
+
+
 def csv_response(args: dict) -> Response:
     """Stream the CSV: rows are read in batches while the response is written.
 
@@ -106,6 +127,7 @@ def csv_response(args: dict) -> Response:
     body is produced, so it must not be used here."""
     names = configured_destinations(current_app)
     delimiter = DELIMITERS[args.get("delimiter", "comma")]
+    header = csv_labels(names) if args.get("headers") == "language" else None
     filters = filters_from(args)
     sort, direction = args.get("sort", "enrolled_at"), args.get("direction", "asc")
     audit.record(get_session(), "hr_report_download", actor_id=current_user.id,
@@ -116,7 +138,7 @@ def csv_response(args: dict) -> Response:
         try:
             rows = iter_completion_rows(session, filters, destinations=names, sort=sort,
                                         direction=direction)
-            for chunk in csv_lines(rows, names, delimiter):
+            for chunk in csv_lines(rows, names, delimiter, header=header):
                 yield chunk.encode("utf-8")
         finally:
             session.close()

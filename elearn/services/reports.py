@@ -270,15 +270,17 @@ class _Line:
 
 
 def csv_lines(rows: Iterable[ReportRow], destinations: Sequence[str],
-              delimiter: str = ",") -> Iterator[str]:
+              delimiter: str = ",", header: Sequence[str] | None = None) -> Iterator[str]:
     """The CSV document as text chunks: BOM (so Excel reads UTF-8), header, one line per row.
 
-    ``delimiter`` is ``,`` or ``;`` (Finnish Excel expects semicolons)."""
+    ``delimiter`` is ``,`` or ``;`` (Finnish Excel expects semicolons); ``header`` replaces
+    the machine-stable column names (:func:`csv_header`) with names for people."""
     if delimiter not in (",", ";"):
         raise ValueError("delimiter must be ',' or ';'")
     line = _Line()
     writer = csv.writer(line, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(csv_header(destinations))
+    writer.writerow([_safe_cell(name) for name in header] if header is not None
+                    else csv_header(destinations))
     yield "\ufeff" + line.text
     for row in rows:
         line.text = ""

@@ -86,14 +86,15 @@ def line_chart(labels: list[str], series: dict[str, list[int]], *, width: int = 
     left, right, top, bottom = 40.0, 36.0, 10.0, 40.0  # room for the first and last labels
     baseline = height - bottom
     plot_width, plot_height = width - left - right, baseline - top
-    maximum = max((value for values in series.values() for value in values), default=0)
+    # An empty queue still has a scale: 0 at the baseline and 1 at the top, not "0" twice.
+    maximum = max((value for values in series.values() for value in values), default=0) or 1
     count = len(labels)
 
     def x_of(index: int) -> float:
         return round(left + (plot_width * index / (count - 1) if count > 1 else plot_width / 2), 1)
 
     def y_of(value: int) -> float:
-        return round(baseline - (value / maximum * plot_height if maximum else 0.0), 1)
+        return round(baseline - value / maximum * plot_height, 1)
 
     lines = []
     for number, (name, values) in enumerate(series.items()):

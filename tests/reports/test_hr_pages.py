@@ -225,3 +225,23 @@ def test_report_reads_first_what_hr_reads_most_with_titles_and_a_labelled_score(
     assert re.search(r'✓</span> eoppiva<span class="visually-hidden">: delivered</span>', alice)
     assert re.search(r'…</span> backup<span class="visually-hidden">: queued</span>', alice)
     assert "Completions: 5 learners and course versions" in html
+
+
+def test_excel_download_has_column_names_in_the_interface_language(client_as, cohort):
+    client = client_as("hr")
+    client.post("/language", data={"language": "fi", "next": "/"})
+    page = client.get("/hr/reports/completions").get_data(as_text=True)
+    excel = re.search(r'href="([^"]*delimiter=semicolon[^"]*)"', page).group(1)
+    assert "headers=language" in excel
+    header = client.get(excel.replace("&amp;", "&")).data.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";") == [
+        "Oppija", "Pseudonyymi tunniste", "Käyttäjätunnus", "Organisaatioyksikkö", "Kurssi",
+        "Versio", "Ilmoittautunut (UTC)", "Eteneminen (%)", "Suoritettu (UTC)",
+        "Testipisteet (0–1)", "Hyväksytty", "Suoritus toimitettu LRS-kohteeseen eoppiva",
+        "Suoritus toimitettu LRS-kohteeseen backup"]
+    # the other download and the API keep machine-stable names, whatever the language
+    comma = re.search(r'href="([^"]*completions\.csv\?[^"]*)"', page).group(1)
+    assert "headers=" not in comma and "delimiter" not in comma
+    stable = client.get(comma.replace("&amp;", "&")).data.decode("utf-8-sig").splitlines()[0]
+    assert stable.startswith("name,opaque_id,username,organisation_unit,course,version,")
+    assert client.get("/api/reports/completions.csv?headers=klingon").status_code == 422

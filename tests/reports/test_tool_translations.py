@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from elearn.api.reports import CSV_LABELS
 from elearn.services.delivery_backlog import SPANS
 from elearn.web.hr_views import DATE_FIELD_LABELS, SORTABLE_HEADERS, STATUS_LABELS
 
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FEATURES = {
     "hr": (["Completions", "Completion report", "Delivery health", *STATUS_LABELS.values(),
             *DATE_FIELD_LABELS.values(), *(label for _key, label in SORTABLE_HEADERS),
-            *(span.label for span in SPANS.values())],
+            *(span.label for span in SPANS.values()), *CSV_LABELS.values(),
+            "Completion delivered to LRS %(name)s"],
            ["elearn/web/templates/hr"], ["elearn/web/hr_views.py"]),
     "trainer": (["Course preview", "Quiz analytics"], ["elearn/web/templates/trainer"],
                 ["elearn/web/trainer_views.py"]),
