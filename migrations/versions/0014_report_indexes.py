@@ -6,14 +6,14 @@ filters and the completions per week; ``ix_users_organisation_unit`` the list of
 organisation units in the filters and the overview's grouping.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 18:50:00.000000
 """
 from alembic import op
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
