@@ -67,7 +67,13 @@ def gettext(message: str, **variables) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    """The form of ``singular``/``plural`` for ``n`` in the interface language, with the
+    variables put in.  Templates call it through Jinja's newstyle wrapper, which passes no
+    variables and puts them in itself (``num`` included), so then the text is returned as
+    it is."""
     text = translations().ngettext(singular, plural, n)
+    if not variables:
+        return text
     variables.setdefault("num", n)
     return text % variables
 

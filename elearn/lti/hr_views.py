@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from elearn.access import roles
 from elearn.db import get_session, utcnow
 from elearn.i18n import gettext as _
+from elearn.i18n import ngettext
 from elearn.lti import passback_queue
 from elearn.lti.roster import STATUSES, linked_contexts, roster_of
 from elearn.models import Role
@@ -56,7 +57,8 @@ def resend(platform_id: int):
     if not ResendForm().validate_on_submit():
         abort(400)
     moved = passback_queue.resend(get_session(), now=utcnow(), platform_id=platform_id)
-    flash(_("%(count)s refused scores are queued again.", count=moved), "info")
+    flash(ngettext("%(count)s refused score is queued again.",
+                   "%(count)s refused scores are queued again.", moved, count=moved), "info")
     return redirect(url_for("hr.delivery") + "#lms-passback")
 
 

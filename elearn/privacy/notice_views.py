@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from elearn.access import public
 from elearn.db import get_session
-from elearn.i18n import current_language
+from elearn.i18n import current_language, ngettext
 from elearn.i18n import gettext as _
 from elearn.privacy import feedback
 from elearn.privacy.a11y_record import last_check
@@ -74,9 +74,11 @@ def _too_many(limit):
     """The form again, text kept, when this address has sent its share of feedback."""
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
     contact = _notices().accessibility["feedback_contact"][current_language()]
-    message = _("Many messages have come from your network address. Try again in "
-                "%(minutes)s minutes, or write to %(contact)s.", minutes=minutes,
-                contact=contact)
+    message = ngettext("Many messages have come from your network address. Try again in "
+                       "%(minutes)s minute, or write to %(contact)s.",
+                       "Many messages have come from your network address. Try again in "
+                       "%(minutes)s minutes, or write to %(contact)s.", minutes,
+                       minutes=minutes, contact=contact)
     body, status = _statement(_form(), {"message": message}, 429)
     return current_app.make_response((body, status))
 

@@ -12,6 +12,7 @@ from elearn.access import public, roles
 from elearn.auth import safe_next, sign_out, start_session
 from elearn.db import get_session
 from elearn.i18n import gettext as _
+from elearn.i18n import ngettext
 from elearn.security.throttle import device_of, limit_failed_logins, remember_device
 from elearn.services.accounts import authenticate
 from elearn.web.forms import LanguageForm, LoginForm
@@ -48,8 +49,10 @@ def _address_over_limit(limit):
     """The sign-in page when this address has failed too often (elearn.security.throttle)."""
     form = LoginForm()
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    form.username.errors = [_("Too many failed sign-ins from your network address. "
-                              "Try again in %(minutes)s minutes.", minutes=minutes)]
+    form.username.errors = [ngettext(
+        "Too many failed sign-ins from your network address. Try again in %(minutes)s minute.",
+        "Too many failed sign-ins from your network address. Try again in %(minutes)s minutes.",
+        minutes, minutes=minutes)]
     return make_response(render_template("auth/login.html", form=form), 429)
 
 
@@ -75,7 +78,9 @@ def login():
         if outcome.locked_for_seconds:
             minutes = max(1, (outcome.locked_for_seconds + 59) // 60)
             form.username.errors.append(
-                _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes))
+                ngettext("Too many failed attempts. Try again in %(minutes)s minute.",
+                         "Too many failed attempts. Try again in %(minutes)s minutes.", minutes,
+                         minutes=minutes))
             status = 429
         else:
             form.password.errors.append(_("Wrong username or password."))

@@ -22,7 +22,7 @@ from elearn.i18n import gettext as _
 from elearn.services.delivery_backlog import DEFAULT_SPAN, SPANS, BacklogSeries, backlog_series
 from elearn.services.delivery_health import (dead_count, destination_health,
                                              destination_names, resend_dead)
-from elearn.i18n import current_language
+from elearn.i18n import current_language, ngettext
 from elearn.services.completion_overview import completion_overview, course_titles
 from elearn.services.i18n_text import text_in
 from elearn.services.reports import (DATE_FIELDS, SORT_COLUMNS, STATUSES, ReportFilters,
@@ -226,8 +226,9 @@ def resend(name: str):
     if not form.validate_on_submit():
         abort(400)
     moved = resend_dead(get_session(), name)
-    flash(_("%(count)s dead-lettered statements for %(name)s are queued again.",
-            count=moved, name=name), "info")
+    flash(ngettext("%(count)s dead-lettered statement for %(name)s is queued again.",
+                   "%(count)s dead-lettered statements for %(name)s are queued again.", moved,
+                   count=moved, name=name), "info")
     return redirect(url_for("hr.delivery"))
 
 

@@ -76,7 +76,7 @@ def test_filters_by_role_unit_and_name(client_as, cohort):
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert re.findall(r'<th scope="row">([^<]+)</th>', body) == ["Root Admin"]
     html = client.get("/admin/accounts?name=DAHL").get_data(as_text=True)
-    assert "Dave Dahl" in html and "Bob Berg" not in html and "1 accounts, page 1 of 1" in html
+    assert "Dave Dahl" in html and "Bob Berg" not in html and "1 account, page 1 of 1" in html
     html = client.get("/admin/accounts?name=%25").get_data(as_text=True)  # a literal %, no wildcard
     assert "No accounts match the filters." in html
 

@@ -74,7 +74,7 @@ def test_hr_pages_pass_axe_and_work_by_keyboard(app, make_user, new_page):
     scan(page, "hr-delivery")
     page.get_by_role("link", name="Lähetä hylätyt lausumat uudelleen…").first.click()
     scan(page, "hr-resend-confirm")
-    page.get_by_role("button", name="Kyllä, lähetä 1 lausumaa uudelleen").click()
+    page.get_by_role("button", name="Kyllä, lähetä 1 lausuma uudelleen").click()
     page.wait_for_url("**/hr/delivery")
     assert "jonossa uudelleen" in page.locator(".flashes").inner_text()
 

@@ -137,7 +137,7 @@ def test_delivery_health_page(client_as, cohort, db_session):
 def test_resend_needs_confirmation_and_csrf(app, client_as, cohort, db_session):
     client = client_as("hr")
     confirm = client.get("/hr/delivery/eoppiva/resend").get_data(as_text=True)
-    assert "1 statements were rejected by eoppiva" in confirm
+    assert "1 statement was rejected by eoppiva" in confirm
     assert 'name="csrf_token"' in confirm
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/hr/delivery/eoppiva/resend").status_code == 400
@@ -151,7 +151,7 @@ def test_resend_needs_confirmation_and_csrf(app, client_as, cohort, db_session):
     db_session.expire_all()
     delivery = db_session.scalar(dave)
     assert (delivery.state, delivery.attempts) == ("pending", 0)
-    assert "1 dead-lettered statements for eoppiva are queued again" in \
+    assert "1 dead-lettered statement for eoppiva is queued again" in \
         client.get("/hr/delivery").get_data(as_text=True)
     assert client.get("/hr/delivery/nowhere/resend").status_code == 404
 

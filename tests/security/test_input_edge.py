@@ -138,7 +138,7 @@ def test_account_pages_beyond_any_number_show_the_last_page(client_as, page):
     response = client_as("admin").get(f"/admin/accounts?page={page}",
                                       headers={"Accept-Language": "en"})
     assert response.status_code == 200
-    assert "1 accounts, page 1 of 1" in response.get_data(as_text=True)
+    assert "1 account, page 1 of 1" in response.get_data(as_text=True)
 
 
 def test_account_page_that_is_no_number(client_as):
