@@ -28,6 +28,9 @@ NO_PLURAL_NEEDED = {
         "a range, always plural",
     "Characters: %(count)s of at least %(min)s.": "the noun comes before the count",
     "%(raw)s of %(max)s points": "a quiz has several points; raw may be a fraction",
+    "the zip has %(count)s entries; at most %(limit)s are allowed": "always above the limit",
+    "a package holds one course folder; this zip has %(count)s top folders (%(names)s)":
+        "only said of two or more",
 }
 
 

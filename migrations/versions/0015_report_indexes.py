@@ -5,15 +5,15 @@ it shows) and the enrolment-date filters; ``ix_enrolments_completed_at`` the com
 filters and the completions per week; ``ix_users_organisation_unit`` the list of
 organisation units in the filters and the overview's grouping.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 18:50:00.000000
 """
 from alembic import op
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
