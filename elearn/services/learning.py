@@ -105,31 +105,24 @@ def version_for(session: Session, user: User, course_slug: str) -> CourseVersion
 
 # --- enrolment -------------------------------------------------------------------------
 
-def _enrolments_with_course(user: User):
-    """The user's enrolments (moved ones left out) with their version and course loaded by
-    the same query: every page that lists or shows an enrolment names its course."""
-    return (select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
-            .join(Course, Course.id == CourseVersion.course_id)
-            .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
-            .where(Enrolment.user_id == user.id, Enrolment.moved_to_id.is_(None)))
-
-
-# The same query for one course, built once: every course page runs it (a request binds the
-# user and the slug only).
-_ENROLMENTS_IN_COURSE = (
+# The user's enrolments (moved ones left out) with their version and course loaded by the
+# same query: every page that lists or shows an enrolment names its course.  Built once;
+# a request binds the user (and the slug) only.
+_ENROLMENTS_WITH_COURSE = (
     select(Enrolment).join(CourseVersion, CourseVersion.id == Enrolment.version_id)
     .join(Course, Course.id == CourseVersion.course_id)
     .options(contains_eager(Enrolment.version).contains_eager(CourseVersion.course))
-    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.moved_to_id.is_(None),
-           Course.slug == bindparam("slug")))
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.moved_to_id.is_(None)))
+_ENROLMENTS_NEWEST_FIRST = _ENROLMENTS_WITH_COURSE.order_by(Enrolment.enrolled_at.desc(),
+                                                            Enrolment.id.desc())
+_ENROLMENTS_IN_COURSE = _ENROLMENTS_WITH_COURSE.where(Course.slug == bindparam("slug"))
 
 
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
     """Every enrolment of ``user``, newest first (finished ones included).  Enrolments an
     operator moved to another version are left out: the learner's records continue in the
     enrolment they were moved to."""
-    return list(session.scalars(_enrolments_with_course(user)
-                                .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())))
+    return list(session.scalars(_ENROLMENTS_NEWEST_FIRST, {"user_id": user.id}))
 
 
 def _current_of(enrolments: list[Enrolment]) -> Enrolment | None:

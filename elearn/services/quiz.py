@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -105,20 +105,34 @@ def _check_unit(enrolment: Enrolment, unit: Unit) -> None:
         raise APIError(404, "No such unit in this course.", code="unit_not_found")
 
 
+# The reads every quiz view and submission makes, built once (a request binds the ids only).
+_PROGRESS_ROW = select(UnitProgress).where(UnitProgress.enrolment_id == bindparam("enrolment"),
+                                           UnitProgress.unit_id == bindparam("unit"))
+_SUBMITTED = (select(func.count(), func.max(QuizAttempt.submitted_at))
+              .where(QuizAttempt.enrolment_id == bindparam("enrolment"),
+                     QuizAttempt.unit_id == bindparam("unit"),
+                     QuizAttempt.submitted_at.is_not(None)))
+_SUBMITTED_SINCE = _SUBMITTED.where(QuizAttempt.submitted_at >= bindparam("since"))
+_OPEN_ATTEMPT = (select(QuizAttempt)
+                 .where(QuizAttempt.enrolment_id == bindparam("enrolment"),
+                        QuizAttempt.unit_id == bindparam("unit"),
+                        QuizAttempt.submitted_at.is_(None))
+                 .order_by(QuizAttempt.number.desc()).limit(1))
+
+
 def _progress_row(session: Session, enrolment: Enrolment, unit: Unit) -> UnitProgress | None:
-    return session.scalar(select(UnitProgress).where(
-        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+    return session.scalar(_PROGRESS_ROW, {"enrolment": enrolment.id, "unit": unit.id})
 
 
 def _round(session: Session, enrolment: Enrolment, unit: Unit,
            row: UnitProgress | None) -> tuple[int, datetime | None]:
     """Attempts submitted in the current round, and when the last of them was submitted."""
-    query = select(func.count(), func.max(QuizAttempt.submitted_at)).where(
-        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.unit_id == unit.id,
-        QuizAttempt.submitted_at.is_not(None))
+    ids = {"enrolment": enrolment.id, "unit": unit.id}
     if row is not None and row.round_started_at is not None:
-        query = query.where(QuizAttempt.submitted_at >= row.round_started_at)
-    used, last = session.execute(query).one()
+        used, last = session.execute(_SUBMITTED_SINCE,
+                                     {**ids, "since": row.round_started_at}).one()
+    else:
+        used, last = session.execute(_SUBMITTED, ids).one()
     return used or 0, last
 
 
@@ -157,9 +171,7 @@ def open_new_round(session: Session, enrolment: Enrolment, unit: Unit, now: date
 
 
 def _open_attempt(session: Session, enrolment: Enrolment, unit: Unit) -> QuizAttempt | None:
-    return session.scalar(select(QuizAttempt).where(
-        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.unit_id == unit.id,
-        QuizAttempt.submitted_at.is_(None)).order_by(QuizAttempt.number.desc()).limit(1))
+    return session.scalar(_OPEN_ATTEMPT, {"enrolment": enrolment.id, "unit": unit.id})
 
 
 def _draw(unit: Unit) -> list[Question]:
@@ -385,8 +397,7 @@ def submit_attempt(session: Session, enrolment: Enrolment, unit: Unit, attempt_i
     attempt.score_raw, attempt.score_max, attempt.score_scaled = raw, maximum, scaled
     attempt.passed = reaches(scaled, unit.pass_mark)
 
-    progress = session.scalar(select(UnitProgress).where(
-        UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_id == unit.id))
+    progress = _progress_row(session, enrolment, unit)
     if progress is None:  # answered without opening the unit page first: it was seen now
         progress = UnitProgress(enrolment_id=enrolment.id, unit_id=unit.id, first_viewed_at=now)
         session.add(progress)

@@ -132,11 +132,19 @@ def claim_in(session: Session, destination: str, limit: int, *, now: datetime,
     due = (select(XapiDelivery.id).where(_due(destination, now))
            .order_by(XapiDelivery.next_attempt_at, XapiDelivery.id).limit(limit))
     if claim_strategy(session) == "skip_locked":
-        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
-        if ids:
-            session.execute(update(XapiDelivery).where(XapiDelivery.id.in_(ids))
-                            .values(claimed_until=lease_until)
-                            .execution_options(synchronize_session=False))
+        # One round trip: lock the due rows others have not locked, lease them and read
+        # their payloads (a data-modifying CTE).
+        claimed = (update(XapiDelivery)
+                   .where(XapiDelivery.id.in_(
+                       due.with_for_update(skip_locked=True).scalar_subquery()))
+                   .values(claimed_until=lease_until)
+                   .returning(XapiDelivery.id, XapiDelivery.statement_pk)
+                   .cte("claimed"))
+        rows = session.execute(
+            select(claimed.c.id, XapiStatement.payload)
+            .join(XapiStatement, XapiStatement.id == claimed.c.statement_pk)
+            .order_by(claimed.c.id)).all()
+        return [(row.id, row.payload) for row in rows]
     else:
         # One statement: SQLite takes its write lock first, then reads the newest rows,
         # so two workers can never lease the same row.
