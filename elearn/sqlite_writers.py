@@ -85,7 +85,15 @@ class QueuedWriterConnection(sqlite3.Connection):
         if self._holding or self._lock_path is None:
             return
         if self._lock_fd is None:
-            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                # Created with the database file's permissions (as SQLite creates its -wal
+                # and -shm files), so every account that may write the database may queue.
+                mode = os.stat(self._lock_path.removesuffix("-writers")).st_mode & 0o666
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, mode)
+            except OSError:
+                # Not ours to open: this connection waits in SQLite's busy handler instead.
+                self._lock_path = None
+                return
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         self._holding = True
 

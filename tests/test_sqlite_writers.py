@@ -130,3 +130,28 @@ def test_begin_immediate_queues_with_the_writers(tmp_path):
     cut.execute("COMMIT")
     writer.join(15)
     assert done == [2]
+
+
+def test_the_lock_file_takes_the_databases_permissions_and_is_optional(tmp_path):
+    path = database(tmp_path)
+    path.chmod(0o640)
+    lock = Path(f"{path}-writers")
+    lock.unlink(missing_ok=True)
+    connection = connect(path)
+    connection.execute("INSERT INTO t VALUES (1)")
+    connection.commit()
+    assert lock.stat().st_mode & 0o777 == 0o640 & ~_umask()
+    # A lock file this account may not open: writes still work, through the busy handler.
+    lock.unlink()
+    lock.mkdir()
+    other = connect(path)
+    other.execute("INSERT INTO t VALUES (2)")
+    other.commit()
+    assert [n for (n,) in other.execute("SELECT n FROM t ORDER BY rowid")] == [1, 2]
+
+
+def _umask() -> int:
+    import os
+    current = os.umask(0)
+    os.umask(current)
+    return current
