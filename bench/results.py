@@ -9,6 +9,7 @@ is copied into the document as written.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 from datetime import datetime, timezone
@@ -29,8 +30,14 @@ ORDER = ["hotpaths-sqlite", "hotpaths-postgres", "drain", "nulldrain-sqlite", "n
 
 
 def command_line() -> str:
-    """The command as typed: ``python -m bench ...``."""
-    return ".venv/bin/python -m bench " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    """The command as typed: ``python -m bench ...`` (a database password in it masked)."""
+    return mask_password(".venv/bin/python -m bench "
+                         + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+
+
+def mask_password(text: str) -> str:
+    """``scheme://user:***@host`` for every URL with a password in ``text``."""
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -141,9 +148,10 @@ shown only beside their baseline.  Everything runs on loopback.
 
 | benchmark | what is measured | baseline (same run) | target |
 |---|---|---|---|
-| hot paths | unit page, quiz submission (POST), `/api/me/progress` under `wrk` load against `elearn serve`'s gunicorn (2 × cores workers), SQLite and PostgreSQL | bare Flask endpoint returning a constant, same gunicorn settings | ≥ 50 % of baseline requests/s; p99 reported |
+| hot paths | unit page, quiz submission (POST), `/api/me/progress` under `wrk` load against `elearn serve`'s gunicorn (2 × cores workers), SQLite and PostgreSQL | the service's signed-in `GET /api/me` (its floor), run before and after the paths; the bare Flask app (constant, one query) as reference | unit page ≥ 0.35, quiz submission ≥ 0.15, progress API ≥ 0.6 of the floor's requests/s; submission p99 ≤ 3 × the unit page's p99 |
 | footprint | resident memory (VmRSS) of each gunicorn web worker after the hot-path load | — | ≤ 150 MB per worker |
 | outbox drain | 50,000 queued statements delivered to a local Ralph LRS by `elearn xapi worker` | (a) plain client POSTing the same batches; (b) one PUT per statement | ≥ 80 % of (a), ≥ 10 × (b) |
+| worker into a null LRS | 20,000 queued statements delivered by `elearn xapi worker --once` to a loopback LRS that accepts and discards, SQLite and PostgreSQL (`python -m bench nulldrain`) | — | ≥ 5,000 statements/s (the worker is never the bottleneck) |
 | LRS outage | learner p99 with the LRS healthy, stopped, answering after 5 s, while the worker runs, in interleaved rounds, SQLite and PostgreSQL; then the backlog drains | healthy LRS | p99 within 1.1 × healthy; nothing lost |
 | HR report | completion page and streamed CSV for 1,000 / 10,000 / 100,000 enrolments | — | CSV of 100,000 rows ≤ 5 s; flat memory; time at most linear |
 | capacity | concurrent learners (Locust, a realistic script with minutes of reading) ramped until p99 > 500 ms or errors > 0.1 %, SQLite and PostgreSQL, then 1/2/4 web processes against one PostgreSQL (`docs/scaling.md`) | — | a figure, not a target: the largest step within both limits |
