@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(admin_views.bp)
     register(api.blp)
-    register_nav(app, "privacy.my_data", "My data", order=90)
+    register_nav(app, "privacy.my_data", "My data", order=90, place="tools")
+    # The accessibility feedback list is linked from the privacy page with its open count.
     register_nav(app, "privacy_admin.overview", "Privacy", order=85)
-    register_nav(app, "privacy_admin.feedback_list", "Accessibility feedback", order=86)
     cli.register(app)

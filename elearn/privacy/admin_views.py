@@ -16,7 +16,7 @@ from elearn.access import roles
 from elearn.db import get_session
 from elearn.i18n import gettext as _
 from elearn.models import Role, User
-from elearn.privacy import audit
+from elearn.privacy import audit, feedback
 from elearn.privacy.erasure import (ErasureError, complete_erasure, erasure_preview,
                                     find_erasure, start_erasure)
 from elearn.privacy.models import AuditEvent, Erasure
@@ -49,6 +49,7 @@ def overview():
                    + [e.user_id for e in erasures] + [e.requested_by_id for e in erasures])
     total = session.scalar(select(func.count(AuditEvent.id)))
     return render_template("privacy/admin.html", events=events, erasures=erasures,
+                           open_feedback=len(feedback.open_items(session)),
                            names=names, actions=audit.ACTIONS, action=action, total=total,
                            username=request.args.get("username", ""), errors={})
 
@@ -61,6 +62,7 @@ def _problem(username: str, message: str, status: int = 422):
     names = _names(session, [e.actor_id for e in events] + [e.subject_id for e in events]
                    + [e.user_id for e in erasures] + [e.requested_by_id for e in erasures])
     return render_template("privacy/admin.html", events=events, erasures=erasures, names=names,
+                           open_feedback=len(feedback.open_items(session)),
                            actions=audit.ACTIONS, action="", total=len(events),
                            username=username, errors={"username": message}), status
 

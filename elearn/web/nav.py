@@ -14,20 +14,26 @@ class NavEntry:
     endpoint: str
     label: str  # message id, translated at render time
     order: int = 100
+    place: str = "menu"  # "menu": the main menu; "tools": beside the user's name
 
 
-def register_nav(app: Flask, endpoint: str, label: str, order: int = 100) -> None:
-    app.extensions.setdefault("elearn.nav", []).append(NavEntry(endpoint, label, order))
+def register_nav(app: Flask, endpoint: str, label: str, order: int = 100,
+                 place: str = "menu") -> None:
+    """Add an entry; ``place="tools"`` puts a personal page (the person's own data) beside
+    the user's name, so that the main menu holds only the role's work and fits one row."""
+    app.extensions.setdefault("elearn.nav", []).append(NavEntry(endpoint, label, order, place))
 
 
-def nav_items() -> list[dict]:
-    """Entries whose route admits the current user's role, in display order."""
+def nav_items(place: str = "menu") -> list[dict]:
+    """Entries at ``place`` whose route admits the current user's role, in display order."""
     from elearn.access import access_of
 
     if not current_user.is_authenticated:
         return []
     items = []
     for entry in sorted(current_app.extensions.get("elearn.nav", []), key=lambda e: e.order):
+        if entry.place != place:
+            continue
         access = access_of(current_app, entry.endpoint, "GET")
         if access is None or not access.admits(current_user.role):
             continue

@@ -47,7 +47,8 @@ def _narrow(page: Page, width: int = 320) -> None:
 
 def _nav_links(page: Page) -> list[str]:
     return page.eval_on_selector_all(
-        "header nav a", "links => links.map(a => new URL(a.href).pathname)")
+        "header nav a, header .header-tools a",
+        "links => links.map(a => new URL(a.href).pathname)")
 
 
 def _every_nav_page_reflows(page: Page, role: str) -> list[str]:
@@ -183,6 +184,29 @@ def test_choice_controls_keep_their_size_when_labels_wrap(app, course, make_user
         "i.getBoundingClientRect().height, i.nextElementSibling.getBoundingClientRect().height])")
     assert sizes and all(label > 2 * 18 for _w, _h, label in sizes), "labels wrap"
     assert {(round(w), round(h)) for w, h, _label in sizes} == {(18, 18)}
+
+
+@pytest.mark.parametrize("language", ["fi-FI", "sv-SE"])
+def test_staff_menus_keep_one_row_of_their_own_at_1280_px(app, make_user, new_page, language):
+    """Trainers and admins see more entries than fit beside the brand and tools: their menu
+    takes a row of its own under them, and that row does not wrap."""
+    for role in ("trainer", "admin"):
+        user = make_user(role, display_name="Maija Meikäläinen")
+        page = new_page(language)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        sign_in_staff(page, user.username)
+        menu_tops = page.eval_on_selector_all(
+            "header nav a", "links => links.map(a => Math.round(a.getBoundingClientRect().top))")
+        assert len(menu_tops) >= 5, role
+        assert len(set(menu_tops)) == 1, f"{role}: the menu wraps at 1280 px"
+        brand, tools = (page.eval_on_selector(
+            selector, "e => Math.round(e.getBoundingClientRect().top)")
+            for selector in (".brand", ".header-tools"))
+        assert abs(brand - tools) < 20 and menu_tops[0] > brand, role
+        assert_no_sideways_scroll(page, f"{role} at 1280 px")
+        # The person's own data sits beside their name, not in the work menu.
+        assert page.locator(".header-tools a[href='/learn/my-data']").count() == 1
+        assert page.locator("header nav a[href='/learn/my-data']").count() == 0
 
 
 def test_header_keeps_one_row_at_1280_px_and_wraps_at_200_percent_text(
