@@ -49,6 +49,9 @@ from elearn.privacy.records import personal_row_ids
 AGGREGATE_TABLES = ("enrolments", "unit_progress", "quiz_attempts", "attempt_answers")
 # Rows that record the erasure and other privacy work itself; they hold no erased data.
 ACCOUNTABILITY_TABLES = {AuditEvent.__tablename__, Erasure.__tablename__}
+# The organisation's work that merely names who did it: on erasure the link to the person is
+# cleared and the row kept (a colleague's course draft is not the erased person's data).
+DETACHED_COLUMNS = {("publishing_drafts", "uploaded_by_id")}
 TOMBSTONE_PREFIX = "erased-"
 
 
@@ -151,6 +154,11 @@ def complete_erasure(session: Session, user: User, erasure: Erasure, *,
     session.execute(update(AccessibilityFeedback)
                     .where(AccessibilityFeedback.answered_by_id == user.id)
                     .values(answered_by_id=None))
+    for table_name, column in sorted(DETACHED_COLUMNS):
+        table = Base.metadata.tables.get(table_name)
+        if table is not None:
+            session.execute(update(table).where(table.c[column] == user.id)
+                            .values({column: None}))
     counts["other_rows"] = _delete_remaining(session, user, keep_aggregates)
     session.execute(update(CourseVersion).where(CourseVersion.published_by == user.username)
                     .values(published_by=TOMBSTONE_PREFIX + "trainer"))
