@@ -129,12 +129,15 @@ def learner_steps(args: argparse.Namespace, scale: float) -> list[int]:
 def ramp(hosts: list[str], watched: list[Server], plan: dict[str, Any], workdir: Path, *,
          users: list[int], scale: float, args: argparse.Namespace,
          stop_at_limit: bool = True, label: str = "", measure_share: float = 0.7,
-         spawn_share: float = 0.25, warmup: bool = True) -> Ramp:
+         spawn_share: float = 0.25, warmup: list[int] | None = None) -> Ramp:
     """Run Locust headless with ``users`` per step; returns its per-step figures with the
-    CPU of the web processes, of Locust itself and of the machine in each measured window."""
+    CPU of the web processes, of Locust itself and of the machine in each measured window.
+    ``warmup`` lists the users of the unjudged steps before them (default: one step at the
+    first step's users)."""
+    warmup = users[:1] if warmup is None else warmup
     plan = {**plan, "hosts": hosts, "time_scale": scale, "steps": users,
             "step_seconds": args.step_seconds, "stop_at_limit": stop_at_limit,
-            "warmup": int(warmup),
+            "warmup_steps": warmup,
             "spawn_share": spawn_share, "measure_share": measure_share,
             "fail_share": args.fail_share,
             "return_share": args.return_share,
@@ -150,7 +153,7 @@ def ramp(hosts: list[str], watched: list[Server], plan: dict[str, Any], workdir:
                            "pip install -e '.[test]' (pyproject.toml pins it)")
     command = [str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
                "--host", hosts[0], "--loglevel", "WARNING", "--exit-code-on-error", "0"]
-    print(f"[capacity{label}] warm-up and {len(users)} steps of {args.step_seconds:g} s: "
+    print(f"[capacity{label}] {len(warmup)} warm-up and {len(users)} steps of {args.step_seconds:g} s: "
           f"{users[0]}…{users[-1]} users at time scale {scale:g}", flush=True)
     with open(workdir / "locust.log", "ab") as log:
         locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -277,8 +280,11 @@ def scale_check(main: Ramp, hosts: list[str], servers: list[Server], plan: dict[
         learners.append(main.first_over["learners"])
     scale = args.time_scale * args.check_scale
     users = [max(1, round(n * scale)) for n in learners]
+    # Its learners are new: brought in over three warm-up steps, as the main run brought in
+    # its own step by step, not all signing in within the first seconds of one step.
+    warmup = sorted({max(1, users[0] * part // 3) for part in (1, 2, 3)})
     return ramp(hosts, servers, plan, workdir, users=users, scale=scale, args=args,
-                stop_at_limit=False, label=f"{label}/scale {scale:g}")
+                stop_at_limit=False, label=f"{label}/scale {scale:g}", warmup=warmup)
 
 
 def measure_processes(counts: list[int], args: argparse.Namespace) -> None:
@@ -395,7 +401,8 @@ def settings_text(args: argparse.Namespace, scale: float) -> str:
     return (f"Think times (real, then × {scale:g}): {learner_think.describe()}.  "
             f"{args.fail_share:.0%} of first quiz submissions are wrong on purpose (then the "
             f"learner re-reads and passes); a learner works through {units} units between "
-            f"signing in and out.  A warm-up step at the first step's users is not judged.  "
+            f"signing in and out.  A warm-up step at the first step's users, arriving over "
+            f"the whole step, is not judged.  "
             f"Steps of {args.step_seconds:g} s; new users arrive over "
             f"the first 25 % of a step and the last 70 % is measured.  Learners = simulated "
             f"users / {scale:g}.")
@@ -429,7 +436,9 @@ def one_machine_body(label: str, main: Ramp, check: Ramp | None, workers: int,
                              "yes" if run_["within_limits"] else "no"])
         parts.append(f"Time scale check: the same learners as {args.check_scale:g} × as many "
                      f"simulated users, each {args.check_scale:g} × slower, run after the "
-                     f"ramp.  The traffic a learner makes (requests per learner per minute) "
+                     f"ramp; its new learners arrive over three unjudged warm-up steps (a "
+                     f"third, two thirds, all of the first step's users) rather than all "
+                     f"signing in at once.  The traffic a learner makes (requests per learner per minute) "
                      f"must agree between the scales; the latencies show how far the verdict "
                      f"near the limit moves between two runs on this shared machine.\n\n"
                      + results.table(

@@ -382,9 +382,11 @@ class StepRamp(LoadTestShape):
         self.index = -1
 
     def tick(self):
-        # A warm-up step at the first step's users (not judged): every web worker has
-        # compiled its templates and opened its connections before anything is measured.
-        steps = PLAN["steps"][:1] * PLAN["warmup"] + PLAN["steps"]
+        # Warm-up steps (not judged): every web worker has compiled its templates and opened
+        # its connections before anything is measured, and the learners of the first judged
+        # step have not all signed in at once (a password hash each) right before it.
+        warmups = PLAN["warmup_steps"]
+        steps = warmups + PLAN["steps"]
         seconds = PLAN["step_seconds"]
         index = int(self.get_run_time() // seconds)
         if index != self.index:
@@ -396,7 +398,10 @@ class StepRamp(LoadTestShape):
                 return None
             self.index = index
             RECORDER.open_step(steps[index], time.time(), seconds,
-                               warmup=bool(PLAN["warmup"]) and index == 0)
+                               warmup=index < len(warmups))
         previous = steps[index - 1] if index else 0
-        rate = max(1.0, (steps[index] - previous) / (PLAN["spawn_share"] * seconds))
+        # A warm-up's users arrive over its whole length; a judged step's over its first
+        # spawn_share, so that its measured window holds them all.
+        spread = 1.0 if index < len(warmups) else PLAN["spawn_share"]
+        rate = max(1.0, (steps[index] - previous) / (spread * seconds))
         return steps[index], rate

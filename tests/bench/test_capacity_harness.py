@@ -51,7 +51,7 @@ def tiny_run(tmp_path_factory):
         # Real think times × 0.004: a unit of one to two minutes' reading takes 0.24–0.48 s.
         outcome = capacity.ramp([server.url], [server], plan, workdir, users=[USERS],
                                 scale=0.004, args=args, measure_share=1.0, spawn_share=0.05,
-                                warmup=False)
+                                warmup=[])
     finally:
         server.stop()
     engine = create_engine(url)
